@@ -1,0 +1,260 @@
+//! Code generation: checked tokens and their escapers → the Rust of a page function or
+//! an `html!` fragment.
+//!
+//! Static text becomes one `push_str` of a `&'static str` per run (the lexer already
+//! merged neighbouring text), values become a call of the escaper their context needs,
+//! and code tags are copied as they are. The buffer starts with a capacity estimated
+//! from the page's static text.
+
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote};
+
+use crate::header::{PageDef, Target};
+use crate::lex::{Token, TokenKind};
+
+/// The escaper a value needs: names understood by the runtime's `__rsp_write!`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Escaper {
+    pub(crate) inner: &'static str,
+    pub(crate) outer: &'static str,
+}
+
+/// The checked body of a page or fragment.
+pub(crate) struct Body<'a> {
+    pub(crate) tokens: &'a [Token],
+    /// One escaper per `Expr` token, in order.
+    pub(crate) escapers: &'a [Escaper],
+    /// Where the body literal stands; user code is reported there.
+    pub(crate) span: Span,
+}
+
+/// Bytes assumed for each value when estimating the output size.
+const BYTES_PER_VALUE: usize = 16;
+
+const BUFFER: &str = "__rsp_buf";
+
+impl Body<'_> {
+    fn capacity(&self) -> usize {
+        self.tokens
+            .iter()
+            .map(|t| match &t.kind {
+                TokenKind::Text(text) => text.len(),
+                TokenKind::Expr { .. } => BYTES_PER_VALUE,
+                TokenKind::Code { .. } => 0,
+            })
+            .sum()
+    }
+
+    /// The statements that write the body into `__rsp_buf: String`.
+    fn statements(&self) -> TokenStream {
+        let mut code = String::new();
+        let mut escapers = self.escapers.iter();
+        for token in self.tokens {
+            match &token.kind {
+                TokenKind::Text(text) => {
+                    code.push_str(BUFFER);
+                    code.push_str(".push_str(");
+                    code.push_str(&format!("{text:?}"));
+                    code.push_str(");\n");
+                }
+                TokenKind::Code { code: c, .. } => {
+                    code.push_str(c);
+                    code.push('\n');
+                }
+                TokenKind::Expr { code: c, .. } => {
+                    let escaper = escapers.next().expect("one escaper per value");
+                    code.push_str(&format!(
+                        "::rsp::__rsp_write!({}, {}, {BUFFER}, ({c}));\n",
+                        escaper.inner, escaper.outer
+                    ));
+                }
+            }
+        }
+        // The check pass parsed the same code, so this cannot fail; say so if it does.
+        let stream: TokenStream = code
+            .parse()
+            .unwrap_or_else(|_| quote!(::core::compile_error!("rsp: page code did not tokenize");));
+        respan(stream, self.span)
+    }
+}
+
+/// Gives generated tokens the body literal's location, so rustc's errors about code in the
+/// page point at the page; the buffer gets a name user code cannot see.
+fn respan(stream: TokenStream, at: Span) -> TokenStream {
+    let user = Span::call_site().located_at(at);
+    let hidden = Span::mixed_site().located_at(at);
+    stream
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut new = Group::new(group.delimiter(), respan(group.stream(), at));
+                new.set_span(user);
+                TokenTree::Group(new)
+            }
+            TokenTree::Ident(ident) if ident == BUFFER => {
+                TokenTree::Ident(Ident::new(BUFFER, hidden))
+            }
+            mut other => {
+                other.set_span(user);
+                other
+            }
+        })
+        .collect()
+}
+
+fn buffer() -> Ident {
+    Ident::new(BUFFER, Span::mixed_site())
+}
+
+/// `html!`: a value that renders the body into the buffer it is given.
+pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
+    let buf = buffer();
+    let capacity = body.capacity();
+    let statements = body.statements();
+    quote! {
+        ::rsp::escape::Html::__new(move |#buf: &mut ::std::string::String| {
+            let mut #buf = #buf;
+            #buf.reserve(#capacity);
+            #statements
+        })
+    }
+}
+
+/// `page!`: an async page function and its registration.
+pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
+    let name = &def.name;
+    let stmts = &def.stmts;
+    let buf = buffer();
+    let capacity = body.capacity();
+    let statements = body.statements();
+    let params = param_bindings(&def.target);
+    let target = match &def.target {
+        Target::Route { methods, route } => {
+            let pattern = &route.pattern;
+            let methods = methods.iter().map(|m| m.as_str());
+            quote!(::rsp::__private::Target::Route { pattern: #pattern, methods: &[#(#methods),*] })
+        }
+        Target::Status(code) => quote!(::rsp::__private::Target::Status(#code)),
+    };
+    let handler = format_ident!("__rsp_handler_{}", name);
+    let name_str = name.to_string();
+    let req = Ident::new("req", Span::call_site());
+    let res = Ident::new("res", Span::call_site());
+    quote! {
+        #[allow(unused_variables, unused_mut, clippy::all)]
+        async fn #name(
+            #req: &mut ::rsp::Request,
+            #res: &mut ::rsp::Response,
+        ) -> ::rsp::Result<::rsp::Response> {
+            #params
+            #(#stmts)*
+            let mut #buf = ::std::string::String::with_capacity(#capacity);
+            #statements
+            ::rsp::__private::finish(#res, #buf)
+        }
+
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #handler<'a>(
+            req: &'a mut ::rsp::Request,
+            res: &'a mut ::rsp::Response,
+        ) -> ::rsp::__private::PageFuture<'a> {
+            ::std::boxed::Box::pin(#name(req, res))
+        }
+
+        ::rsp::__private::inventory::submit! {
+            ::rsp::__private::PageEntry {
+                target: #target,
+                name: ::core::concat!(::core::module_path!(), "::", #name_str),
+                file: ::core::file!(),
+                line: ::core::line!(),
+                handler: #handler,
+            }
+        }
+    }
+}
+
+/// Route parameters as local variables: `&str`, or parsed with `FromStr` (404 if that fails).
+fn param_bindings(target: &Target) -> TokenStream {
+    let Target::Route { route, .. } = target else {
+        return TokenStream::new();
+    };
+    route
+        .params
+        .iter()
+        .map(|param| {
+            let name = &param.name;
+            let key = name.to_string();
+            let owned = format_ident!("__rsp_param_{}", name);
+            match &param.ty {
+                None => quote! {
+                    let #owned = ::rsp::__private::param(req, #key);
+                    let #name: &str = &#owned;
+                },
+                Some(ty) => quote! {
+                    let #name: #ty = match ::rsp::__private::param(req, #key).parse() {
+                        ::core::result::Result::Ok(value) => value,
+                        ::core::result::Result::Err(_) => return ::rsp::not_found(),
+                    };
+                },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lex::lex;
+    use proc_macro2::Delimiter;
+
+    fn text_escapers(n: usize) -> Vec<Escaper> {
+        vec![
+            Escaper {
+                inner: "text",
+                outer: "element"
+            };
+            n
+        ]
+    }
+
+    fn generated(page: &str) -> String {
+        let tokens = lex(page).unwrap();
+        let values = tokens
+            .iter()
+            .filter(|t| matches!(t.kind, TokenKind::Expr { .. }))
+            .count();
+        let escapers = text_escapers(values);
+        let body = Body {
+            tokens: &tokens,
+            escapers: &escapers,
+            span: Span::call_site(),
+        };
+        Group::new(Delimiter::Brace, body.statements()).to_string()
+    }
+
+    #[test]
+    fn static_text_is_one_write() {
+        assert_eq!(generated("<p>hi</p>"), r#"{ __rsp_buf . push_str ("<p>hi</p>") ; }"#);
+    }
+
+    #[test]
+    fn values_call_their_escaper_and_code_is_copied() {
+        let code = generated("<% for x in xs { %><li><%= x %><% } %>");
+        assert_eq!(
+            code,
+            r#"{ for x in xs { __rsp_buf . push_str ("<li>") ; :: rsp :: __rsp_write ! (text , element , __rsp_buf , (x)) ; } }"#
+        );
+    }
+
+    #[test]
+    fn capacity_counts_text_and_values() {
+        let tokens = lex("abc<%= x %>de").unwrap();
+        let body = Body {
+            tokens: &tokens,
+            escapers: &text_escapers(1),
+            span: Span::call_site(),
+        };
+        assert_eq!(body.capacity(), 5 + BYTES_PER_VALUE);
+    }
+}
