@@ -1,1 +1,153 @@
+//! # rsp — Rust Server Pages
+//!
+//! Write web pages the way PHP lets you — HTML with code in it — and get one fast,
+//! safe executable. Each [`page!`] is compiled into a plain async Rust function at build
+//! time, registered by route, and served by a thin [hyper] runtime:
+//!
+//! ```no_run
+//! use rsp::prelude::*;
+//!
+//! page! {
+//!     GET "/hello/{name}" => hello;
+//!     r#"
+//! <!doctype html>
+//! <title>Hello</title>
+//! <% if name == "world" { %>
+//!   <h1>Hello, whole world!</h1>
+//! <% } else { %>
+//!   <h1>Hello, <%= name %>!</h1>
+//! <% } %>
+//! "#
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     App::new().serve().await
+//! }
+//! ```
+//!
+//! ## The page header
+//!
+//! `METHOD[ | METHOD…] "ROUTE" => name;` — methods are GET, POST, PUT, PATCH and DELETE; a
+//! GET page answers HEAD too. Route parameters are variables in the page: `{name}` is a
+//! `&str`, `{id: u64}` is parsed with `FromStr` (a value that does not parse is a 404),
+//! and `{*rest}` takes the rest of the path. `404 => name;` (any 4xx or 5xx) makes the
+//! page shown for that status.
+//!
+//! Rust statements may follow the header, before the body: the page's logic lives there
+//! and the compiler points at it precisely.
+//!
+//! ```no_run
+//! use rsp::prelude::*;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Entry { name: String }
+//!
+//! page! {
+//!     GET | POST "/sign" => sign;
+//!     if req.method() == Method::POST {
+//!         let entry: Entry = req.form().await?;
+//!         res.set_cookie("name", entry.name);
+//!         return redirect("/sign");
+//!     }
+//!     let name = req.cookie("name")?.unwrap_or_default();
+//!     r#"<p>Signed by <%= name %></p><form method="post"><input name="name"></form>"#
+//! }
+//! ```
+//!
+//! ## The body
+//!
+//! | tag | meaning |
+//! | --- | --- |
+//! | `<% stmts %>` | Rust statements; a block may open in one tag and close in a later one |
+//! | `<%= expr %>` | writes `expr`, escaped (see [`escape`]) |
+//! | `<%# … %>` | a comment, removed at compile time |
+//! | `<%-` / `-%>` | trims the whitespace before / after the tag, through one newline |
+//! | `<%%` | a literal `<%` |
+//!
+//! In a page, `req` is the [`Request`] and `res` the [`Response`] being prepared; `?` turns
+//! any error into an error page, and `.await` works. [`html!`] compiles the same language
+//! into a value for partials and layouts (synchronous: no `.await` or `?` inside).
+//!
+//! Mistakes in a page are compile errors that name the page line and column:
+//!
+//! ```text
+//! error: page line 3, column 8 (file line 14): `<%= %>` needs one Rust expression: unexpected end of input
+//!   |
+//! 3 | <p><%= name + %></p>
+//!   |        ^
+//! ```
 
+mod app;
+mod cookie;
+mod error;
+pub mod escape;
+mod form;
+mod request;
+mod response;
+mod router;
+
+pub use app::{setting, App, Server};
+pub use cookie::{Cookie, CookieRejection, SameSite};
+pub use error::{Error, Result};
+pub use escape::{raw, Html, Raw, Render};
+pub use form::{Form, FormRejection};
+pub use http::{Method, StatusCode};
+pub use request::{Request, RequestId};
+pub use response::{not_found, redirect, Response};
+pub use rsp_macros::{html, page};
+
+/// What a page needs in scope: `use rsp::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        html, not_found, page, raw, redirect, App, Error, Form, Method, Render, Request,
+        Response, Result, StatusCode,
+    };
+}
+
+/// What generated code calls. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use crate::{Request, Response, Result};
+
+    pub use inventory;
+
+    /// The future of a page function.
+    pub type PageFuture<'a> = Pin<Box<dyn Future<Output = Result<Response>> + Send + 'a>>;
+
+    /// A page function, as registered.
+    pub type Handler = for<'a> fn(&'a mut Request, &'a mut Response) -> PageFuture<'a>;
+
+    /// What a page answers.
+    pub enum Target {
+        Route {
+            pattern: &'static str,
+            methods: &'static [&'static str],
+        },
+        Status(u16),
+    }
+
+    /// A page compiled into the binary.
+    pub struct PageEntry {
+        pub target: Target,
+        pub name: &'static str,
+        pub file: &'static str,
+        pub line: u32,
+        pub handler: Handler,
+    }
+
+    inventory::collect!(PageEntry);
+
+    /// A route parameter, owned, so the page can borrow `req` mutably while using it.
+    pub fn param(req: &Request, name: &str) -> String {
+        req.param(name).unwrap_or_default().to_owned()
+    }
+
+    /// The response of a page that ran to its end: what it set on `res`, and its markup.
+    pub fn finish(res: &mut Response, body: String) -> Result<Response> {
+        Ok(std::mem::take(res).with_body(body))
+    }
+}

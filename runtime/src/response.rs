@@ -1,0 +1,202 @@
+//! The response: `res` in every page, and the early exits a page can take.
+//!
+//! Output is buffered, so a page may set the status, headers or cookies at any point,
+//! even after writing markup; and an early exit (`return redirect("/x");`) keeps the
+//! cookies and headers set before it.
+
+use bytes::Bytes;
+use http::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
+use http::StatusCode;
+
+use crate::cookie::{self as cookies, Cookie, CookieChange};
+use crate::error::{Error, Result};
+
+/// An HTTP response: status, headers, cookie changes and a body.
+///
+/// In a page, `res` is the response being prepared; the page's markup becomes its body.
+///
+/// ```
+/// use rsp::{Response, StatusCode};
+///
+/// let mut res = Response::html("<p>made</p>");
+/// res.set_status(StatusCode::CREATED);
+/// res.set_header("x-note", "hi")?;
+/// assert_eq!(res.status(), StatusCode::CREATED);
+/// # Ok::<(), rsp::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct Response {
+    status: StatusCode,
+    headers: HeaderMap,
+    cookies: Vec<CookieChange>,
+    body: Bytes,
+}
+
+impl Response {
+    /// A 200 response with an HTML body (`text/html; charset=utf-8`).
+    pub fn html(body: impl Into<String>) -> Self {
+        Self {
+            body: Bytes::from(body.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A 200 response with a plain-text body.
+    pub fn text(body: impl Into<String>) -> Self {
+        let mut res = Self::html(body);
+        res.headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        res
+    }
+
+    /// A redirect with the given status (301, 302, 303, 307 or 308).
+    ///
+    /// # Errors
+    /// If `location` cannot be a header value (it contains a line break).
+    pub fn redirect_with(status: StatusCode, location: &str) -> Result<Self> {
+        let mut res = Self {
+            status,
+            ..Self::default()
+        };
+        res.set_header(LOCATION, location)?;
+        Ok(res)
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Sets the status (200 unless set).
+    pub fn set_status(&mut self, status: StatusCode) -> &mut Self {
+        self.status = status;
+        self
+    }
+
+    /// The headers set so far.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The headers, to change freely.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+
+    /// Sets a header, replacing any earlier value.
+    ///
+    /// # Errors
+    /// If the name or value is not valid in a header (a line break in a value, say): a 500
+    /// rather than a header injection.
+    pub fn set_header<K, V>(&mut self, name: K, value: V) -> Result<&mut Self>
+    where
+        K: TryInto<HeaderName>,
+        K::Error: std::error::Error + Send + Sync + 'static,
+        V: TryInto<HeaderValue>,
+        V::Error: std::error::Error + Send + Sync + 'static,
+    {
+        self.headers.insert(name.try_into()?, value.try_into()?);
+        Ok(self)
+    }
+
+    /// Sets a signed cookie for the whole site: HttpOnly, SameSite=Lax, ending with the
+    /// browser session. Read it back with [`Request::cookie`](crate::Request::cookie).
+    pub fn set_cookie(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        self.set_cookie_with(cookies::with_defaults(name.into(), value.into()))
+    }
+
+    /// Sets a signed cookie built in full (expiry, domain, path, flags).
+    ///
+    /// ```
+    /// use rsp::{Cookie, Response};
+    ///
+    /// let mut res = Response::html("");
+    /// res.set_cookie_with(Cookie::build(("theme", "dark")).path("/settings").secure(true).build());
+    /// ```
+    pub fn set_cookie_with(&mut self, cookie: Cookie<'static>) -> &mut Self {
+        self.cookies.push(CookieChange::Set {
+            cookie,
+            signed: true,
+        });
+        self
+    }
+
+    /// Sets a cookie without a signature, readable and writable by JavaScript's own code
+    /// (it is still HttpOnly unless built otherwise with [`Cookie::build`]).
+    pub fn set_unsigned_cookie(&mut self, cookie: Cookie<'static>) -> &mut Self {
+        self.cookies.push(CookieChange::Set {
+            cookie,
+            signed: false,
+        });
+        self
+    }
+
+    /// Tells the browser to delete a cookie set for the whole site.
+    pub fn remove_cookie(&mut self, name: impl Into<String>) -> &mut Self {
+        let cookie = Cookie::build(name.into()).path("/").build();
+        self.cookies.push(CookieChange::Remove(cookie));
+        self
+    }
+
+    /// The body bytes.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Moves the headers and cookies of `earlier` (set by a page before it returned this
+    /// response) into this one; headers this response sets itself win.
+    pub(crate) fn absorb(&mut self, earlier: Response) {
+        for (name, value) in earlier.headers {
+            if let Some(name) = name {
+                self.headers.entry(name).or_insert(value);
+            }
+        }
+        let mut cookies = earlier.cookies;
+        cookies.append(&mut self.cookies);
+        self.cookies = cookies;
+    }
+
+    pub(crate) fn with_body(mut self, body: String) -> Self {
+        self.body = Bytes::from(body);
+        self
+    }
+
+    pub(crate) fn into_parts(self) -> (StatusCode, HeaderMap, Vec<CookieChange>, Bytes) {
+        (self.status, self.headers, self.cookies, self.body)
+    }
+}
+
+/// A `303 See Other` to `location`: the way to end a POST (Post/Redirect/Get).
+///
+/// ```
+/// use rsp::prelude::*;
+///
+/// page! {
+///     POST "/logout" => logout;
+///     res.remove_cookie("user");
+///     return redirect("/");
+///     ""
+/// }
+/// ```
+pub fn redirect(location: &str) -> Result<Response> {
+    Response::redirect_with(StatusCode::SEE_OTHER, location)
+}
+
+/// Ends the page with the 404 page.
+///
+/// ```
+/// use rsp::prelude::*;
+///
+/// page! {
+///     GET "/posts/{id: u32}" => post;
+///     if id > 100 {
+///         return not_found();
+///     }
+///     "<p>Post <%= id %></p>"
+/// }
+/// ```
+pub fn not_found() -> Result<Response> {
+    Err(Error::status_only(StatusCode::NOT_FOUND))
+}

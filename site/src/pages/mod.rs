@@ -1,0 +1,7 @@
+//! Every page of the site. Each file is one page; adding a page is writing it.
+
+mod about;
+mod guestbook;
+mod hello;
+mod index;
+mod not_found;
