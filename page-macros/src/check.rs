@@ -40,13 +40,17 @@ fn expression(code: &str, offset: usize) -> Option<Diagnostic> {
             "empty `<%= %>`: write the value to show between the markers",
         ));
     }
-    syn::parse_str::<syn::Expr>(code).err().map(|e| {
-        Diagnostic::new(
-            code_start(code, offset),
-            format!("`<%= %>` needs one Rust expression: {e}"),
-        )
-    })
+    let problem = match code.parse::<proc_macro2::TokenStream>() {
+        Err(_) => UNBALANCED.to_owned(),
+        Ok(tokens) => syn::parse2::<syn::Expr>(tokens).err()?.to_string(),
+    };
+    Some(Diagnostic::new(
+        code_start(code, offset),
+        format!("`<%= %>` needs one Rust expression: {problem}"),
+    ))
 }
+
+const UNBALANCED: &str = "its brackets or quotes do not balance";
 
 /// Every `{` opened in a code tag must be closed in a later (or the same) one.
 fn balance(tokens: &[Token]) -> Vec<Diagnostic> {
@@ -100,7 +104,7 @@ fn joined_code(tokens: &[Token]) -> String {
 }
 
 fn parse_statements(code: &str) -> Result<(), String> {
-    let tokens: proc_macro2::TokenStream = code.parse().map_err(|e| format!("{e}"))?;
+    let tokens: proc_macro2::TokenStream = code.parse().map_err(|_| UNBALANCED.to_owned())?;
     syn::parse::Parser::parse2(syn::Block::parse_within, tokens)
         .map(drop)
         .map_err(|e| e.to_string())

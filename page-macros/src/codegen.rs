@@ -141,7 +141,7 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
     let req = Ident::new("req", Span::call_site());
     let res = Ident::new("res", Span::call_site());
     quote! {
-        #[allow(unused_variables, unused_mut, clippy::all)]
+        #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
         async fn #name(
             #req: &mut ::rsp::Request,
             #res: &mut ::rsp::Response,

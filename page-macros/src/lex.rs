@@ -130,18 +130,10 @@ fn push_text(text: &mut String, piece: &str, trim_start: &mut bool) {
     text.push_str(piece);
 }
 
-/// Removes trailing whitespace back through one line break.
+/// Removes the indentation before a tag: trailing spaces and tabs.
 fn trim_end(text: &mut String) {
     let kept = text.trim_end_matches([' ', '\t']).len();
     text.truncate(kept);
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
-        }
-        let kept = text.trim_end_matches([' ', '\t']).len();
-        text.truncate(kept);
-    }
 }
 
 /// Skips leading spaces and tabs, then one line break.
@@ -445,13 +437,13 @@ mod tests {
         assert_eq!(
             kinds("<ul>\n  <%- for x in xs { -%>\n  <li>\n<% } %>"),
             vec![
-                text("<ul>"),
+                text("<ul>\n"),
                 code(" for x in xs { ", 10),
                 text("  <li>\n"),
                 code(" } ", 38)
             ]
         );
-        assert_eq!(kinds("a  \r\n<%-= x %>"), vec![text("a"), expr(" x ", 9)]);
+        assert_eq!(kinds("a\n  <%-= x %>"), vec![text("a\n"), expr(" x ", 8)]);
     }
 
     #[test]

@@ -223,7 +223,9 @@ impl Server {
                 // The protocol sniffing of `auto` has no timer of its own: a client that
                 // connects and sends nothing is dropped after the header timeout.
                 let header_timeout = shared.config.header_timeout;
-                if tokio::time::timeout(header_timeout, stream.readable()).await.is_err() {
+                let mut first = [0u8; 1];
+                let first_byte = stream.peek(&mut first);
+                if !matches!(tokio::time::timeout(header_timeout, first_byte).await, Ok(Ok(1))) {
                     return;
                 }
                 let service = service_fn(move |req| handle(Arc::clone(&shared), remote, req));

@@ -62,7 +62,7 @@
 //! | `<% stmts %>` | Rust statements; a block may open in one tag and close in a later one |
 //! | `<%= expr %>` | writes `expr`, escaped (see [`escape`]) |
 //! | `<%# … %>` | a comment, removed at compile time |
-//! | `<%-` / `-%>` | trims the whitespace before / after the tag, through one newline |
+//! | `<%-` / `-%>` | `<%-` drops the indentation before the tag, `-%>` the whitespace after it through one newline (as in ERB) |
 //! | `<%%` | a literal `<%` |
 //!
 //! In a page, `req` is the [`Request`] and `res` the [`Response`] being prepared; `?` turns

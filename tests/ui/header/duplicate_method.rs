@@ -1,0 +1,8 @@
+use rsp::prelude::*;
+
+page! {
+    GET | GET "/" => home;
+    ""
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use rsp::prelude::*;
+
+page! {
+    GET "/" => home;
+    let x = 1;
+}
+
+fn main() {}

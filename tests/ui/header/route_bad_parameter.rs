@@ -1,0 +1,8 @@
+use rsp::prelude::*;
+
+page! {
+    GET "/users/{id:}" => user;
+    ""
+}
+
+fn main() {}

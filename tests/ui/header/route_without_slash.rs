@@ -1,0 +1,8 @@
+use rsp::prelude::*;
+
+page! {
+    GET "users" => users;
+    ""
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use rsp::prelude::*;
+
+page! {
+    200 => fine;
+    ""
+}
+
+fn main() {}

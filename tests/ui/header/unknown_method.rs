@@ -1,0 +1,8 @@
+use rsp::prelude::*;
+
+page! {
+    FETCH "/" => home;
+    ""
+}
+
+fn main() {}

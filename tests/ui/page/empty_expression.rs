@@ -1,0 +1,8 @@
+use rsp::prelude::*;
+
+page! {
+    GET "/" => home;
+    "<p><%= %></p>"
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use rsp::prelude::*;
+
+page! {
+    GET "/" => home;
+    let a = 1;
+    r#"<p>
+  <%= a + %>
+</p>"#
+}
+
+fn main() {}

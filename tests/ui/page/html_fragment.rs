@@ -1,0 +1,7 @@
+use rsp::prelude::*;
+
+fn card() -> impl Render {
+    html!("<b><%= if %></b>")
+}
+
+fn main() {}
