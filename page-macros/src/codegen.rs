@@ -235,7 +235,10 @@ mod tests {
 
     #[test]
     fn static_text_is_one_write() {
-        assert_eq!(generated("<p>hi</p>"), r#"{ __rsp_buf . push_str ("<p>hi</p>") ; }"#);
+        assert_eq!(
+            generated("<p>hi</p>"),
+            r#"{ __rsp_buf . push_str ("<p>hi</p>") ; }"#
+        );
     }
 
     #[test]

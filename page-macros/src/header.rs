@@ -22,7 +22,10 @@ pub(crate) struct PageDef {
 
 /// What requests a page answers.
 pub(crate) enum Target {
-    Route { methods: Vec<Method>, route: Route },
+    Route {
+        methods: Vec<Method>,
+        route: Route,
+    },
     /// The page shown when a request ends with this status (404, 500, …).
     Status(u16),
 }
@@ -69,7 +72,10 @@ pub(crate) struct FragmentDef {
 impl Parse for FragmentDef {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let body: LitStr = input.parse().map_err(|e| {
-            syn::Error::new(e.span(), "html! takes one string literal: html!(r#\"<p>…</p>\"#)")
+            syn::Error::new(
+                e.span(),
+                "html! takes one string literal: html!(r#\"<p>…</p>\"#)",
+            )
         })?;
         if !input.is_empty() {
             return Err(input.error("html! takes one string literal and nothing after it"));
@@ -93,7 +99,10 @@ impl Parse for PageDef {
         } else {
             let methods = parse_methods(input)?;
             let route_lit: LitStr = input.parse().map_err(|e| {
-                syn::Error::new(e.span(), "expected the route, a string like \"/users/{id}\"")
+                syn::Error::new(
+                    e.span(),
+                    "expected the route, a string like \"/users/{id}\"",
+                )
             })?;
             let route = parse_route(&route_lit.value()).map_err(|msg| {
                 syn::Error::new(route_lit.span(), format!("invalid route: {msg}"))
@@ -148,14 +157,18 @@ fn parse_methods(input: ParseStream<'_>) -> syn::Result<Vec<Method>> {
 
 /// Statements, then the body literal as the very last token.
 fn parse_rest(input: ParseStream<'_>) -> syn::Result<(Vec<Stmt>, LitStr)> {
-    let mut tokens: Vec<proc_macro2::TokenTree> = input.parse::<TokenStream>()?.into_iter().collect();
+    let mut tokens: Vec<proc_macro2::TokenTree> =
+        input.parse::<TokenStream>()?.into_iter().collect();
     let last = tokens.pop();
     let body = last
         .as_ref()
         .and_then(|t| syn::parse2::<LitStr>(t.clone().into()).ok())
         .ok_or_else(|| {
             let span = last.as_ref().map_or_else(Span::call_site, |t| t.span());
-            syn::Error::new(span, "a page ends with its body: a string literal such as r#\"<p>…</p>\"#")
+            syn::Error::new(
+                span,
+                "a page ends with its body: a string literal such as r#\"<p>…</p>\"#",
+            )
         })?;
     let stmts = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.into_iter().collect())?;
     Ok((stmts, body))
@@ -204,7 +217,7 @@ fn parse_route(route: &str) -> Result<Route, String> {
         if catch_all && !after.is_empty() {
             return Err(format!("the catch-all `{{*{name}}}` must end the route"));
         }
-        if !catch_all && !(after.is_empty() || after.starts_with('/')) {
+        if !(catch_all || after.is_empty() || after.starts_with('/')) {
             return Err(format!("parameter `{name}` must fill a whole path segment"));
         }
         pattern.push('{');
@@ -232,7 +245,10 @@ mod tests {
         assert_eq!(route.params.len(), 2);
         assert!(route.params[0].ty.is_some());
         assert!(route.params[1].ty.is_none());
-        assert_eq!(parse_route("/files/{*path}").unwrap().pattern, "/files/{*path}");
+        assert_eq!(
+            parse_route("/files/{*path}").unwrap().pattern,
+            "/files/{*path}"
+        );
     }
 
     #[test]

@@ -429,7 +429,10 @@ mod tests {
 
     #[test]
     fn line_comment_ends_at_the_tag_end() {
-        assert_eq!(kinds("<% x(); // note %>y"), vec![code(" x(); // note ", 2), text("y")]);
+        assert_eq!(
+            kinds("<% x(); // note %>y"),
+            vec![code(" x(); // note ", 2), text("y")]
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::cookie::set_cookie_headers;
 use crate::error::{self, Error, Result};
 use crate::request::{Request, RequestId, State};
 use crate::response::Response;
-use crate::router::{Found, Router};
+use crate::router::{Lookup, Router};
 
 /// Limits and behaviour, set on [`App`].
 pub(crate) struct Config {
@@ -225,7 +225,10 @@ impl Server {
                 let header_timeout = shared.config.header_timeout;
                 let mut first = [0u8; 1];
                 let first_byte = stream.peek(&mut first);
-                if !matches!(tokio::time::timeout(header_timeout, first_byte).await, Ok(Ok(1))) {
+                if !matches!(
+                    tokio::time::timeout(header_timeout, first_byte).await,
+                    Ok(Ok(1))
+                ) {
                     return;
                 }
                 let service = service_fn(move |req| handle(Arc::clone(&shared), remote, req));
@@ -293,11 +296,11 @@ async fn handle(
 
 async fn respond(shared: &Shared, req: &mut Request) -> Response {
     let (entry, outcome) = match shared.router.find(req.method(), req.path()) {
-        Found::Page { entry, params } => {
+        Lookup::Page { entry, params } => {
             req.set_params(params);
             (Some(entry), run(entry, req, shared).await)
         }
-        Found::WrongMethod(allow) => {
+        Lookup::WrongMethod(allow) => {
             let error = Error::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 format!("{} is not allowed here; allowed: {allow}", req.method()),
@@ -308,8 +311,8 @@ async fn respond(shared: &Shared, req: &mut Request) -> Response {
             }
             return res;
         }
-        Found::NotFound => (None, Err(Error::status_only(StatusCode::NOT_FOUND))),
-        Found::BadPath => (
+        Lookup::Missing => (None, Err(Error::status_only(StatusCode::NOT_FOUND))),
+        Lookup::BadPath => (
             None,
             Err(Error::new(
                 StatusCode::BAD_REQUEST,

@@ -160,7 +160,13 @@ fn detail(body: &mut String, error: &Error, req: &Request, page: Option<&PageEnt
     }
     body.push_str("<h2>Request</h2>\n<pre>");
     escape::html(
-        &format!("{} {}  (id {}, from {})\n", req.method(), req.uri(), req.id(), req.remote_addr()),
+        &format!(
+            "{} {}  (id {}, from {})\n",
+            req.method(),
+            req.uri(),
+            req.id(),
+            req.remote_addr()
+        ),
         body,
     );
     for (name, value) in req.headers() {

@@ -33,7 +33,7 @@ impl Form {
     /// Parses urlencoded text (`a=1&b=2`) into any serde type, [`Form`] included.
     ///
     /// ```
-    /// #[derive(serde::Deserialize)]
+    /// #[derive(Debug, serde::Deserialize)]
     /// struct Search { q: String, page: u32 }
     ///
     /// let s: Search = rsp::Form::parse("q=rust+pages&page=2").unwrap();
@@ -165,7 +165,10 @@ impl fmt::Display for FormRejection {
                 message,
             } => write!(f, "invalid {origin} field `{field}`: {message}"),
             FormRejection::TooLarge { limit } => {
-                write!(f, "the request body is larger than the limit of {limit} bytes")
+                write!(
+                    f,
+                    "the request body is larger than the limit of {limit} bytes"
+                )
             }
             FormRejection::UnsupportedType { found } => write!(
                 f,

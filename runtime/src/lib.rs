@@ -100,8 +100,8 @@ pub use rsp_macros::{html, page};
 /// What a page needs in scope: `use rsp::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        html, not_found, page, raw, redirect, App, Error, Form, Method, Render, Request,
-        Response, Result, StatusCode,
+        html, not_found, page, raw, redirect, App, Error, Form, Method, Render, Request, Response,
+        Result, StatusCode,
     };
 }
 

@@ -8,14 +8,14 @@ use percent_encoding::percent_decode_str;
 use crate::__private::{PageEntry, Target};
 
 /// What a request's method and path lead to.
-pub(crate) enum Found {
+pub(crate) enum Lookup {
     Page {
         entry: &'static PageEntry,
         params: Vec<(String, String)>,
     },
     /// The path exists, the method does not: the value of the `Allow` header.
     WrongMethod(String),
-    NotFound,
+    Missing,
     /// A path segment that does not percent-decode to UTF-8.
     BadPath,
 }
@@ -64,7 +64,8 @@ impl Router {
                     };
                     let route = &mut routes[index];
                     for method in methods {
-                        let method: Method = method.parse().map_err(|_| format!("bad method {method}"))?;
+                        let method: Method =
+                            method.parse().map_err(|_| format!("bad method {method}"))?;
                         if let Some((_, other)) = route.pages.iter().find(|(m, _)| *m == method) {
                             return Err(format!(
                                 "two pages answer {method} {pattern}: {} and {}",
@@ -83,9 +84,9 @@ impl Router {
         })
     }
 
-    pub(crate) fn find(&self, method: &Method, path: &str) -> Found {
+    pub(crate) fn find(&self, method: &Method, path: &str) -> Lookup {
         let Ok(matched) = self.paths.at(path) else {
-            return Found::NotFound;
+            return Lookup::Missing;
         };
         let route = &self.routes[*matched.value];
         // A GET page answers HEAD too.
@@ -95,16 +96,16 @@ impl Router {
             method
         };
         let Some((_, entry)) = route.pages.iter().find(|(m, _)| m == wanted) else {
-            return Found::WrongMethod(allow_header(route));
+            return Lookup::WrongMethod(allow_header(route));
         };
         let mut params = Vec::new();
         for (name, raw) in matched.params.iter() {
             match percent_decode_str(raw).decode_utf8() {
                 Ok(value) => params.push((name.to_owned(), value.into_owned())),
-                Err(_) => return Found::BadPath,
+                Err(_) => return Lookup::BadPath,
             }
         }
-        Found::Page { entry, params }
+        Lookup::Page { entry, params }
     }
 
     pub(crate) fn status_page(&self, status: u16) -> Option<&'static PageEntry> {

@@ -172,10 +172,7 @@ async fn pages_and_route_parameters() {
     assert_eq!(s.fetch("/users/41").await.1, "<p>user 42</p>");
     assert_eq!(s.fetch("/files/a/b/c.txt").await.1, "<p>a/b/c.txt</p>");
     let res = s.get("/").await;
-    assert_eq!(
-        res.headers()["content-type"],
-        "text/html; charset=utf-8"
-    );
+    assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
     assert_eq!(res.headers()["content-length"], "11");
 }
 
@@ -211,8 +208,14 @@ async fn methods_head_and_405() {
 #[tokio::test]
 async fn query_strings_typed_and_by_field() {
     let s = app().await;
-    assert_eq!(s.fetch("/search?q=rust+pages&page=3").await.1, "rust pages:3");
-    assert_eq!(s.fetch("/search?q=%3Cscript%3E").await.1, "&lt;script&gt;:0");
+    assert_eq!(
+        s.fetch("/search?q=rust+pages&page=3").await.1,
+        "rust pages:3"
+    );
+    assert_eq!(
+        s.fetch("/search?q=%3Cscript%3E").await.1,
+        "&lt;script&gt;:0"
+    );
     assert_eq!(s.fetch("/fields?a=%C3%A9").await.1, "é");
     assert_eq!(s.fetch("/fields").await.1, "-");
     let (status, body) = s.fetch("/search?page=1").await;
@@ -227,7 +230,10 @@ async fn query_strings_typed_and_by_field() {
 async fn malformed_query_strings_are_400() {
     let s = app().await;
     for (path, message) in [
-        ("/fields?a=%zz", "malformed percent-encoding in the query string"),
+        (
+            "/fields?a=%zz",
+            "malformed percent-encoding in the query string",
+        ),
         ("/fields?a=%e9", "not valid UTF-8"),
         ("/fields?a=%", "malformed percent-encoding"),
     ] {
@@ -339,7 +345,11 @@ async fn invalid_cookie_header_is_400() {
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
-    assert!(res.text().await.unwrap().contains("Cookie header is not valid UTF-8"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Cookie header is not valid UTF-8"));
     let res = reqwest::Client::new()
         .get(s.url("/who"))
         .header("cookie", "who=%ff")
@@ -366,10 +376,16 @@ async fn response_can_be_shaped_after_output() {
 #[tokio::test]
 async fn partials_state_address_and_trimming() {
     let s = app().await;
-    assert_eq!(s.fetch("/partial").await.1, "<div><b>&lt;i&gt;</b><hr></div>");
+    assert_eq!(
+        s.fetch("/partial").await.1,
+        "<div><b>&lt;i&gt;</b><hr></div>"
+    );
     assert_eq!(s.fetch("/state").await.1, "hi there");
     assert_eq!(s.fetch("/addr").await.1, "127.0.0.1");
-    assert_eq!(s.fetch("/trim").await.1, "<ul>\n  <li>0</li>\n  <li>1</li>\n</ul>");
+    assert_eq!(
+        s.fetch("/trim").await.1,
+        "<ul>\n  <li>0</li>\n  <li>1</li>\n</ul>"
+    );
 }
 
 #[tokio::test]
@@ -442,7 +458,10 @@ async fn slow_clients_are_cut_off() {
     let addr = s.base.trim_start_matches("http://").to_owned();
     // Half a request, then silence; and a connection that never says anything.
     let mut partial = TcpStream::connect(&addr).await.unwrap();
-    partial.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    partial
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     let mut silent = TcpStream::connect(&addr).await.unwrap();
     for stream in [&mut partial, &mut silent] {
         let mut rest = Vec::new();
@@ -452,7 +471,10 @@ async fn slow_clients_are_cut_off() {
             .expect("the server closes the connection");
         assert!(read.is_ok());
         let text = String::from_utf8_lossy(&rest);
-        assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+        assert!(
+            text.is_empty() || text.starts_with("HTTP/1.1 408"),
+            "{text}"
+        );
     }
     s.assert_alive("/").await;
 }

@@ -40,7 +40,10 @@ async fn in_flight_requests_finish_after_the_signal() {
     }
     gate.release.notify_one();
 
-    let response = in_flight.await.unwrap().expect("the in-flight request is answered");
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request is answered");
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "finished");
     stopped.await.unwrap().expect("the server stops cleanly");
