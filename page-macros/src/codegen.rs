@@ -24,6 +24,8 @@ pub(crate) struct Body<'a> {
     pub(crate) tokens: &'a [Token],
     /// One escaper per `Expr` token, in order.
     pub(crate) escapers: &'a [Escaper],
+    /// Where to insert the CSRF field: (token index, byte offset in that text), in order.
+    pub(crate) csrf_fields: &'a [(usize, usize)],
     /// Where the body literal stands; user code is reported there.
     pub(crate) span: Span,
 }
@@ -49,13 +51,16 @@ impl Body<'_> {
     fn statements(&self) -> TokenStream {
         let mut code = String::new();
         let mut escapers = self.escapers.iter();
-        for token in self.tokens {
+        for (index, token) in self.tokens.iter().enumerate() {
             match &token.kind {
                 TokenKind::Text(text) => {
-                    code.push_str(BUFFER);
-                    code.push_str(".push_str(");
-                    code.push_str(&format!("{text:?}"));
-                    code.push_str(");\n");
+                    let mut done = 0;
+                    for &(_, at) in self.csrf_fields.iter().filter(|(i, _)| *i == index) {
+                        push_text(&mut code, &text[done..at]);
+                        code.push_str(&format!("::rsp::__private::csrf_field(&mut {BUFFER});\n"));
+                        done = at;
+                    }
+                    push_text(&mut code, &text[done..]);
                 }
                 TokenKind::Code { code: c, .. } => {
                     code.push_str(c);
@@ -75,6 +80,12 @@ impl Body<'_> {
             .parse()
             .unwrap_or_else(|_| quote!(::core::compile_error!("rsp: page code did not tokenize");));
         respan(stream, self.span)
+    }
+}
+
+fn push_text(code: &mut String, text: &str) {
+    if !text.is_empty() {
+        code.push_str(&format!("{BUFFER}.push_str({text:?});\n"));
     }
 }
 
@@ -106,16 +117,26 @@ fn buffer() -> Ident {
     Ident::new(BUFFER, Span::mixed_site())
 }
 
+/// A hidden name for generated code.
+fn hidden(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
 /// `html!`: a value that renders the body into the buffer it is given.
 pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
     let buf = buffer();
     let capacity = body.capacity();
     let statements = body.statements();
+    let size = hidden("__RSP_SIZE");
+    let start = hidden("__rsp_start");
     quote! {
         ::rsp::escape::Html::__new(move |#buf: &mut ::std::string::String| {
+            static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
             let mut #buf = #buf;
-            #buf.reserve(#capacity);
+            let #start = #buf.len();
+            #buf.reserve(#size.get());
             #statements
+            #size.learn(#buf.len() - #start);
         })
     }
 }
@@ -136,6 +157,43 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
         }
         Target::Status(code) => quote!(::rsp::__private::Target::Status(#code)),
     };
+    let size = hidden("__RSP_SIZE");
+    let framed_size = hidden("__RSP_FRAMED_SIZE");
+    let finish = match &def.options.layout {
+        None => quote! {
+            #size.learn(#buf.len());
+            ::rsp::__private::finish(res, #buf)
+        },
+        Some(layout) => {
+            let title = def.options.title.as_ref().map_or_else(|| quote!(""), |t| quote!(#t));
+            let head = def
+                .options
+                .head
+                .as_ref()
+                .map_or_else(|| quote!(::rsp::raw("")), |h| quote!(#h));
+            let framed_capacity = capacity + BYTES_PER_VALUE * 64;
+            quote! {
+                #size.learn(#buf.len());
+                let __rsp_title = #title;
+                let __rsp_head = #head;
+                let __rsp_body = ::rsp::raw(#buf);
+                static #framed_size: ::rsp::__private::SizeHint =
+                    ::rsp::__private::SizeHint::new(#framed_capacity);
+                let mut #buf = ::std::string::String::with_capacity(#framed_size.get());
+                ::rsp::Render::render(
+                    &#layout(::rsp::Slots {
+                        title: ::core::convert::AsRef::<str>::as_ref(&__rsp_title),
+                        head: &__rsp_head,
+                        body: &__rsp_body,
+                    }),
+                    &mut #buf,
+                );
+                #framed_size.learn(#buf.len());
+                ::rsp::__private::finish(res, #buf)
+            }
+        }
+    };
+    let csrf = def.options.csrf;
     let handler = format_ident!("__rsp_handler_{}", name);
     let name_str = name.to_string();
     let req = Ident::new("req", Span::call_site());
@@ -148,9 +206,10 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
         ) -> ::rsp::Result<::rsp::Response> {
             #params
             #(#stmts)*
-            let mut #buf = ::std::string::String::with_capacity(#capacity);
+            static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
+            let mut #buf = ::std::string::String::with_capacity(#size.get());
             #statements
-            ::rsp::__private::finish(#res, #buf)
+            #finish
         }
 
         #[doc(hidden)]
@@ -169,6 +228,7 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
                 file: ::core::file!(),
                 line: ::core::line!(),
                 handler: #handler,
+                csrf: #csrf,
             }
         }
     }
@@ -228,6 +288,7 @@ mod tests {
         let body = Body {
             tokens: &tokens,
             escapers: &escapers,
+            csrf_fields: &[],
             span: Span::call_site(),
         };
         Group::new(Delimiter::Brace, body.statements()).to_string()
@@ -256,6 +317,7 @@ mod tests {
         let body = Body {
             tokens: &tokens,
             escapers: &text_escapers(1),
+            csrf_fields: &[],
             span: Span::call_site(),
         };
         assert_eq!(body.capacity(), 5 + BYTES_PER_VALUE);

@@ -4,20 +4,35 @@
 //! ```text
 //! GET | POST "/users/{id: u64}" => user;    // methods, route, function name
 //! 404 => missing;                            // or: the page shown for a status
+//! layout: crate::layouts::main;             // options, each `name: value;`
+//! title: user.name;
 //! let user = load(req)?;                    // any Rust statements
 //! r#"<h1><%= user.name %></h1>"#             // the body
 //! ```
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
-use syn::{Ident, LitInt, LitStr, Stmt, Token, Type};
+use syn::{Expr, Ident, LitInt, LitStr, Path, Stmt, Token, Type};
 
 /// A parsed `page!` invocation.
 pub(crate) struct PageDef {
     pub(crate) target: Target,
     pub(crate) name: Ident,
+    pub(crate) options: Options,
     pub(crate) stmts: Vec<Stmt>,
     pub(crate) body: LitStr,
+}
+
+/// The options a page header may set.
+pub(crate) struct Options {
+    /// `layout: path;` — a function taking `rsp::Slots` that frames the body.
+    pub(crate) layout: Option<Path>,
+    /// `title: expr;` — for the layout; evaluated after the page's statements.
+    pub(crate) title: Option<Expr>,
+    /// `head: expr;` — extra markup for the layout's `<head>`; evaluated after the statements.
+    pub(crate) head: Option<Expr>,
+    /// `csrf: off;` clears it: unsafe requests then need no CSRF token.
+    pub(crate) csrf: bool,
 }
 
 /// What requests a page answers.
@@ -112,10 +127,12 @@ impl Parse for PageDef {
         input.parse::<Token![=>]>()?;
         let name: Ident = input.parse()?;
         input.parse::<Token![;]>()?;
+        let options = parse_options(input)?;
         let (stmts, body) = parse_rest(input)?;
         Ok(Self {
             target,
             name,
+            options,
             stmts,
             body,
         })
@@ -153,6 +170,56 @@ fn parse_methods(input: ParseStream<'_>) -> syn::Result<Vec<Method>> {
         }
         input.parse::<Token![|]>()?;
     }
+}
+
+/// `name: value;` lines after the header line. `ident :` cannot start a Rust statement,
+/// so options and statements never get confused.
+fn parse_options(input: ParseStream<'_>) -> syn::Result<Options> {
+    let mut options = Options {
+        layout: None,
+        title: None,
+        head: None,
+        csrf: true,
+    };
+    while input.peek(Ident) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
+        let name: Ident = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let twice = || syn::Error::new(name.span(), format!("option `{name}` is set twice"));
+        match name.to_string().as_str() {
+            "layout" if options.layout.is_some() => return Err(twice()),
+            "layout" => options.layout = Some(input.parse()?),
+            "title" if options.title.is_some() => return Err(twice()),
+            "title" => options.title = Some(input.parse()?),
+            "head" if options.head.is_some() => return Err(twice()),
+            "head" => options.head = Some(input.parse()?),
+            "csrf" => {
+                let value: Ident = input.parse()?;
+                if value != "off" {
+                    return Err(syn::Error::new(
+                        value.span(),
+                        "CSRF protection is on by default: the only setting is `csrf: off;`",
+                    ));
+                }
+                options.csrf = false;
+            }
+            other => {
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!("unknown page option `{other}`: expected layout, title, head or csrf"),
+                ))
+            }
+        }
+        input.parse::<Token![;]>()?;
+    }
+    if options.layout.is_none() {
+        if let Some(title) = &options.title {
+            return Err(syn::Error::new_spanned(title, "`title:` fills a layout: add `layout: path;`"));
+        }
+        if let Some(head) = &options.head {
+            return Err(syn::Error::new_spanned(head, "`head:` fills a layout: add `layout: path;`"));
+        }
+    }
+    Ok(options)
 }
 
 /// Statements, then the body literal as the very last token.
@@ -287,6 +354,26 @@ mod tests {
             }
             Target::Status(_) => panic!("expected a route"),
         }
+    }
+
+    #[test]
+    fn options_then_statements() {
+        let page: PageDef = syn::parse2(quote! {
+            POST "/hook" => hook;
+            layout: crate::layouts::main;
+            title: format!("{} items", n);
+            csrf: off;
+            let n = 3;
+            "x"
+        })
+        .unwrap();
+        assert!(page.options.layout.is_some() && page.options.title.is_some());
+        assert!(!page.options.csrf);
+        assert_eq!(page.stmts.len(), 1);
+        let err = |tokens| syn::parse2::<PageDef>(tokens).err().unwrap().to_string();
+        assert!(err(quote! { GET "/" => x; colour: red; "" }).contains("unknown page option `colour`"));
+        assert!(err(quote! { GET "/" => x; title: "t"; "" }).contains("add `layout: path;`"));
+        assert!(err(quote! { GET "/" => x; csrf: on; "" }).contains("only setting is `csrf: off;`"));
     }
 
     #[test]

@@ -299,6 +299,9 @@ enum Url {
     Ambiguous,
     /// After `javascript:` or `vbscript:`.
     Script,
+    /// A value started the URL: until `/`, `?` or `#`, static text must not add a `:`,
+    /// which would let the value choose the scheme.
+    AfterValue,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -626,7 +629,10 @@ fn join_word(a: String, b: String) -> Option<String> {
 fn join_url(a: Url, b: Url) -> Option<Url> {
     match (a, b) {
         (a, b) if a == b => Some(b),
-        (Url::Start | Url::Rest | Url::Ambiguous, Url::Start | Url::Rest | Url::Ambiguous) => {
+        (
+            Url::Start | Url::Rest | Url::Ambiguous | Url::AfterValue,
+            Url::Start | Url::Rest | Url::Ambiguous | Url::AfterValue,
+        ) => {
             Some(Url::Ambiguous)
         }
         _ => None,
@@ -1075,7 +1081,7 @@ impl Value {
             text.push(c);
         }
         match &mut self.lang {
-            Lang::Url(url) => url.push(c),
+            Lang::Url(url) => return url.push(c),
             Lang::Js(js) => return js.push(c),
             Lang::Css(css) => css.push(c),
             Lang::Plain | Lang::Srcdoc => {}
@@ -1200,7 +1206,19 @@ const LEGACY_REFS: &[&str] = &["AMP", "GT", "LT", "QUOT", "amp", "gt", "lt", "qu
 // ---------------------------------------------------------------- URL
 
 impl Url {
-    fn push(&mut self, c: char) {
+    fn push(&mut self, c: char) -> Result<(), &'static str> {
+        if *self == Url::AfterValue {
+            match c {
+                ':' => {
+                    return Err("a `:` right after a value that starts a URL would let the \
+                                value choose the scheme: start the URL with static text, or \
+                                put the `:` in the value");
+                }
+                '/' | '?' | '#' => *self = Url::Rest,
+                _ => {}
+            }
+            return Ok(());
+        }
         *self = match mem::take(self) {
             // Browsers strip leading spaces and controls, and tabs and newlines anywhere.
             state @ (Url::Start | Url::Ambiguous) if c <= ' ' => state,
@@ -1222,13 +1240,14 @@ impl Url {
             }
             Url::Script => Url::Script,
             _ => Url::Rest,
-        }
+        };
+        Ok(())
     }
 
     fn context(&self) -> Result<Inner, Refusal> {
         match self {
             Url::Start => Ok(Inner::Url),
-            Url::Scheme(_) | Url::Rest => Ok(Inner::UrlPart),
+            Url::Scheme(_) | Url::Rest | Url::AfterValue => Ok(Inner::UrlPart),
             Url::Ambiguous => refusal(
                 "a URL attribute value that has started in some branches before it and not \
                  in others",
@@ -1244,9 +1263,11 @@ impl Url {
     }
 
     fn after_value(&mut self) {
-        if *self != Url::Script {
-            *self = Url::Rest;
-        }
+        *self = match self {
+            Url::Start => Url::AfterValue,
+            Url::Script => Url::Script,
+            _ => Url::Rest,
+        };
     }
 }
 
@@ -1658,6 +1679,17 @@ mod tests {
             ("<a title=x<%= t %>>", &["attr/unquoted"]),
             (r#"<a data-href="<%= u %>">"#, &["attr/dq"]),
             (r#"<a title="a>b" class="<%= c %>">"#, &["attr/dq"]),
+        ]);
+    }
+
+    #[test]
+    fn a_colon_after_a_value_that_starts_a_url_is_refused() {
+        let found = errors(r#"<a href="<%= u %>:alert(1)">"#);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("choose the scheme"), "{found:?}");
+        check(&[
+            (r#"<a href="<%= u %>/a:b">"#, &["url/dq"]),
+            (r#"<a href="<%= u %>?x=1:2#a:b"><%= t %>"#, &["url/dq", "text/element"]),
         ]);
     }
 

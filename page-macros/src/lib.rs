@@ -2,13 +2,16 @@
 //! [`page!`] and [`html!`] and documents the page language.
 //!
 //! A body goes through small passes, each with one input and one output:
-//! `header` (the invocation → route, statements, body literal) · `lex` (body text →
-//! tokens with offsets) · `check` (the Rust in the tags is well formed) · `codegen`
-//! (→ Rust). Every problem is reported with its page line and column.
+//! `header` (the invocation → route, options, statements, body literal) · `lex` (body
+//! text → tokens with offsets) · `check` (the Rust in the tags is well formed) · `html`
+//! (the HTML context of every value, and the post forms that need a CSRF field) ·
+//! `codegen` (→ Rust). Every problem is reported with its page line and column.
 
+mod assets;
 mod check;
 mod codegen;
 mod header;
+mod html;
 mod lex;
 mod source;
 
@@ -30,14 +33,7 @@ pub fn page(input: TokenStream) -> TokenStream {
     let text = def.body.value();
     let source = page_source(&def.body, &text);
     match compile_body(&source) {
-        Ok((tokens, escapers)) => {
-            let body = Body {
-                tokens: &tokens,
-                escapers: &escapers,
-                span: source.span,
-            };
-            codegen::page(&def, &body).into()
-        }
+        Ok(compiled) => codegen::page(&def, &compiled.body(source.span)).into(),
         Err(error) => {
             // Still define the function the user named, so one mistake is one error.
             let name = &def.name;
@@ -52,6 +48,31 @@ pub fn page(input: TokenStream) -> TokenStream {
     }
 }
 
+/// Embeds a folder of static files in the binary and serves it under a URL prefix:
+/// `rsp::assets!("/static", "static");` at module level, the folder relative to the
+/// crate's `Cargo.toml`.
+///
+/// Every file below the folder (recursively; names starting with `.` are left out) is
+/// read at compile time: its bytes with `include_bytes!`, so changing a file rebuilds the
+/// crate, plus its content type (from the extension), a strong ETag (a content hash) and
+/// gzip and brotli variants compressed once, at build time (at the best levels in release
+/// builds, at fast ones in development builds). `GET /static/css/site.css`
+/// then serves `static/css/site.css` with `ETag`/`304`, `Cache-Control: public,
+/// no-cache`, `Content-Encoding` by the client's `Accept-Encoding`, and `Range`. Only the
+/// embedded table is ever read: no request reaches the file system.
+///
+/// To have cargo notice files *added* to the folder, give the site a `build.rs`:
+///
+/// ```text
+/// fn main() {
+///     println!("cargo:rerun-if-changed=static");
+/// }
+/// ```
+#[proc_macro]
+pub fn assets(input: TokenStream) -> TokenStream {
+    assets::expand(input.into()).into()
+}
+
 /// Compiles page text into a value that renders itself (a partial or a layout).
 /// See the `rsp` crate for the page language.
 #[proc_macro]
@@ -63,14 +84,7 @@ pub fn html(input: TokenStream) -> TokenStream {
     let text = def.body.value();
     let source = page_source(&def.body, &text);
     match compile_body(&source) {
-        Ok((tokens, escapers)) => {
-            let body = Body {
-                tokens: &tokens,
-                escapers: &escapers,
-                span: source.span,
-            };
-            codegen::fragment(&body).into()
-        }
+        Ok(compiled) => codegen::fragment(&compiled.body(source.span)).into(),
         Err(error) => {
             let error = error.to_compile_error();
             quote!({ #error ::rsp::raw("") }).into()
@@ -86,20 +100,41 @@ fn page_source<'a>(literal: &syn::LitStr, text: &'a str) -> PageSource<'a> {
     }
 }
 
-/// Lexes and checks a body; gives its tokens and the escaper of each value.
-fn compile_body(source: &PageSource<'_>) -> syn::Result<(Vec<lex::Token>, Vec<Escaper>)> {
+/// A body through every pass but code generation.
+struct Compiled {
+    tokens: Vec<lex::Token>,
+    escapers: Vec<Escaper>,
+    csrf_fields: Vec<(usize, usize)>,
+}
+
+impl Compiled {
+    fn body(&self, span: proc_macro2::Span) -> Body<'_> {
+        Body {
+            tokens: &self.tokens,
+            escapers: &self.escapers,
+            csrf_fields: &self.csrf_fields,
+            span,
+        }
+    }
+}
+
+/// Lexes and checks a body, and finds the context of each value.
+fn compile_body(source: &PageSource<'_>) -> syn::Result<Compiled> {
     let tokens = lex::lex(source.text).map_err(|d| source.to_error(&[d]))?;
+    // Context errors after broken code would only repeat it: check the code first.
     check::check(&tokens).map_err(|ds| source.to_error(&ds))?;
-    let values = tokens
-        .iter()
-        .filter(|t| matches!(t.kind, lex::TokenKind::Expr { .. }))
-        .count();
-    let escapers = vec![
-        Escaper {
-            inner: "text",
-            outer: "element",
-        };
-        values
-    ];
-    Ok((tokens, escapers))
+    let contexts = html::contexts(&tokens).map_err(|ds| source.to_error(&ds))?;
+    let escapers = contexts
+        .into_iter()
+        .map(|context| Escaper {
+            inner: context.inner.name(),
+            outer: context.outer.name(),
+        })
+        .collect();
+    let csrf_fields = html::post_forms(&tokens);
+    Ok(Compiled {
+        tokens,
+        escapers,
+        csrf_fields,
+    })
 }

@@ -4,6 +4,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,14 +26,17 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 
 use crate::__private::PageEntry;
 use crate::cookie::set_cookie_headers;
+use crate::csrf;
 use crate::error::{self, Error, Result};
 use crate::request::{Request, RequestId, State};
 use crate::response::Response;
 use crate::router::{Lookup, Router};
+use crate::session::{self, SessionConfig, SessionStore};
 
 /// Limits and behaviour, set on [`App`].
 pub(crate) struct Config {
     pub(crate) body_limit: usize,
+    pub(crate) upload_limits: crate::upload::UploadLimits,
     request_timeout: Duration,
     header_timeout: Duration,
     shutdown_timeout: Duration,
@@ -43,7 +47,8 @@ pub(crate) struct Config {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) state: State,
-    pub(crate) key: Key,
+    pub(crate) key: Arc<Key>,
+    pub(crate) sessions: SessionConfig,
     router: Router,
     next_id: AtomicU64,
 }
@@ -60,6 +65,8 @@ pub struct App {
     config: Config,
     state: State,
     secret: Option<Vec<u8>>,
+    secret_file: Option<PathBuf>,
+    sessions: SessionConfig,
 }
 
 impl Default for App {
@@ -75,6 +82,7 @@ impl App {
         Self {
             config: Config {
                 body_limit: 1024 * 1024,
+                upload_limits: crate::upload::UploadLimits::default(),
                 request_timeout: Duration::from_secs(30),
                 header_timeout: Duration::from_secs(10),
                 shutdown_timeout: Duration::from_secs(30),
@@ -82,6 +90,8 @@ impl App {
             },
             state: State::default(),
             secret: None,
+            secret_file: None,
+            sessions: SessionConfig::default(),
         }
     }
 
@@ -100,6 +110,19 @@ impl App {
     /// The largest request body accepted, in bytes (413 beyond it).
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.body_limit = bytes;
+        self
+    }
+
+    /// The largest file and the largest whole body a file upload
+    /// ([`Request::upload`](crate::Request::upload)) may have, in bytes (413 beyond them).
+    /// The defaults are 8 MiB per file and 32 MiB in all; `body_limit` does not apply to
+    /// uploads.
+    ///
+    /// ```
+    /// let app = rsp::App::new().upload_limits(2 << 20, 10 << 20); // 2 MiB, 10 MiB
+    /// ```
+    pub fn upload_limits(mut self, per_file: u64, total: u64) -> Self {
+        self.config.upload_limits = crate::upload::UploadLimits { per_file, total };
         self
     }
 
@@ -135,6 +158,38 @@ impl App {
         self
     }
 
+    /// Keeps the cookie-signing secret in a file: read if it exists, else generated once
+    /// and written there (readable by the owner only), so sessions and signed cookies
+    /// survive a restart. `RSP_SECRET` and [`App::secret`] take precedence.
+    pub fn secret_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.secret_file = Some(path.into());
+        self
+    }
+
+    /// Where sessions are kept (default: in memory). See [`SessionStore`].
+    ///
+    /// ```no_run
+    /// let app = rsp::App::new().sessions(rsp::SqliteStore::open("data/sessions.sqlite3")?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn sessions(mut self, store: impl SessionStore) -> Self {
+        self.sessions.store = Arc::new(store);
+        self
+    }
+
+    /// How long an unused session lives (default: 24 hours).
+    pub fn session_idle_timeout(mut self, limit: Duration) -> Self {
+        self.sessions.idle_timeout = limit;
+        self
+    }
+
+    /// Marks the session cookie Secure (sent over HTTPS only). Without it, the cookie is
+    /// Secure when a proxy says the request came over HTTPS (`X-Forwarded-Proto: https`).
+    pub fn secure_cookies(mut self, on: bool) -> Self {
+        self.sessions.secure_cookie = on;
+        self
+    }
+
     /// Serves the app on the address given by `--addr` or `RSP_ADDR` (default
     /// `127.0.0.1:8080`) until SIGINT or SIGTERM, logging to stderr (`RUST_LOG` sets the
     /// level). Prints `listening on http://ADDR` when ready.
@@ -153,9 +208,13 @@ impl App {
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<Server> {
         let router = Router::from_pages(inventory::iter::<PageEntry>.into_iter())
             .map_err(io::Error::other)?;
-        let secret = self
+        let secret = match self
             .secret
-            .or_else(|| std::env::var("RSP_SECRET").ok().map(String::into_bytes));
+            .or_else(|| std::env::var("RSP_SECRET").ok().map(String::into_bytes))
+        {
+            Some(secret) => Some(secret),
+            None => self.secret_file.as_deref().map(read_or_create_secret).transpose()?,
+        };
         let key = match secret {
             Some(secret) => Key::derive_from(&Sha256::digest(&secret)),
             None => Key::generate(),
@@ -164,7 +223,8 @@ impl App {
         let shared = Arc::new(Shared {
             config: self.config,
             state: self.state,
-            key,
+            key: Arc::new(key),
+            sessions: self.sessions,
             router,
             next_id: AtomicU64::new(u64::from(rand::random::<u32>()) << 32),
         });
@@ -281,7 +341,17 @@ async fn handle(
     let id = RequestId(shared.next_id.fetch_add(1, Ordering::Relaxed));
     let (head, body) = request.into_parts();
     let mut req = Request::new(head, Some(body), remote, id, Arc::clone(&shared));
-    let response = respond(&shared, &mut req).await;
+    let mut response = respond(&shared, &mut req).await;
+    let over_https = req.header("x-forwarded-proto") == Some("https");
+    let (slot, sessions) = req.session_parts();
+    if let Err(e) = session::commit(slot, sessions, over_https, &mut response).await {
+        let error = Error::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the session could not be saved: {e}"),
+        );
+        tracing::error!(request_id = %id, "{error}");
+        response = error::builtin_page(&error, &req, None, shared.config.detailed_errors);
+    }
     let response = into_http(response, &shared.key);
     tracing::info!(
         target: "rsp::access",
@@ -329,8 +399,12 @@ async fn respond(shared: &Shared, req: &mut Request) -> Response {
 /// Runs a page: a panic becomes a 500 and a page over its time a 503, and the server
 /// goes on serving either way.
 async fn run(entry: &'static PageEntry, req: &mut Request, shared: &Shared) -> Result<Response> {
+    if entry.csrf {
+        csrf::check(req).await?;
+    }
     let mut res = Response::default();
-    let page = AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind();
+    let session = Arc::clone(req.session_id());
+    let page = csrf::scope(session, AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind());
     let limit = shared.config.request_timeout;
     match tokio::time::timeout(limit, page).await {
         Ok(Ok(Ok(mut response))) => {
@@ -403,6 +477,27 @@ fn into_http(response: Response, key: &Key) -> http::Response<Full<Bytes>> {
     *http.status_mut() = status;
     *http.headers_mut() = headers;
     http
+}
+
+/// The secret in `path`, or a new random one written there first.
+fn read_or_create_secret(path: &Path) -> io::Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(secret) if !secret.is_empty() => return Ok(secret),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let bytes: [u8; 32] = rand::random();
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, secret.as_bytes())?;
+    Ok(secret.into_bytes())
 }
 
 fn init_logging() {

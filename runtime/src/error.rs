@@ -13,10 +13,12 @@ use http::StatusCode;
 
 use crate::__private::PageEntry;
 use crate::cookie::CookieRejection;
+use crate::csrf::CsrfRejection;
 use crate::escape;
 use crate::form::FormRejection;
 use crate::request::Request;
 use crate::response::Response;
+use crate::upload::UploadRejection;
 
 /// The result of a page: `?` works on any error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -86,6 +88,12 @@ fn known_status(error: &dyn Any) -> Option<StatusCode> {
         return Some(e.status());
     }
     if let Some(e) = error.downcast_ref::<CookieRejection>() {
+        return Some(e.status());
+    }
+    if let Some(e) = error.downcast_ref::<UploadRejection>() {
+        return Some(e.status());
+    }
+    if let Some(e) = error.downcast_ref::<CsrfRejection>() {
         return Some(e.status());
     }
     None

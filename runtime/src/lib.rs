@@ -79,29 +79,42 @@
 //! ```
 
 mod app;
+mod assets;
 mod cookie;
+mod csrf;
 mod error;
 pub mod escape;
 mod form;
+mod layout;
 mod request;
 mod response;
 mod router;
+mod session;
+mod upload;
 
 pub use app::{setting, App, Server};
 pub use cookie::{Cookie, CookieRejection, SameSite};
+pub use csrf::{csrf_field, CsrfRejection};
 pub use error::{Error, Result};
 pub use escape::{raw, Html, Raw, Render};
 pub use form::{Form, FormRejection};
+pub use layout::Slots;
 pub use http::{Method, StatusCode};
 pub use request::{Request, RequestId};
 pub use response::{not_found, redirect, Response};
-pub use rsp_macros::{html, page};
+pub use upload::{Upload, UploadRejection, UploadedFile};
+#[cfg(feature = "redis")]
+pub use session::RedisStore;
+#[cfg(feature = "sqlite")]
+pub use session::SqliteStore;
+pub use session::{MemoryStore, Session, SessionStore, StoreFuture};
+pub use rsp_macros::{assets, html, page};
 
 /// What a page needs in scope: `use rsp::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        html, not_found, page, raw, redirect, App, Error, Form, Method, Render, Request, Response,
-        Result, StatusCode,
+        csrf_field, html, not_found, page, raw, redirect, App, Error, Form, Method, Render,
+        Request, Response, Result, Slots, StatusCode, Upload,
     };
 }
 
@@ -110,9 +123,12 @@ pub mod prelude {
 pub mod __private {
     use std::future::Future;
     use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use crate::{Request, Response, Result};
 
+    pub use crate::assets::{serve as serve_asset, Asset, Assets, Variant};
+    pub use crate::csrf::write_field as csrf_field;
     pub use inventory;
 
     /// The future of a page function.
@@ -137,6 +153,8 @@ pub mod __private {
         pub file: &'static str,
         pub line: u32,
         pub handler: Handler,
+        /// Whether unsafe requests need the session's CSRF token (`csrf: off;` clears it).
+        pub csrf: bool,
     }
 
     inventory::collect!(PageEntry);
@@ -144,6 +162,33 @@ pub mod __private {
     /// A route parameter, owned, so the page can borrow `req` mutably while using it.
     pub fn param(req: &Request, name: &str) -> String {
         req.param(name).unwrap_or_default().to_owned()
+    }
+
+    /// The output size of one page or fragment, learned as it renders, so the next render
+    /// allocates its buffer once. Starts at the compiler's estimate.
+    pub struct SizeHint(AtomicUsize);
+
+    /// Past this, a page's buffer grows as it goes rather than being reserved up front.
+    const LARGEST_HINT: usize = 4 << 20;
+
+    impl SizeHint {
+        pub const fn new(estimate: usize) -> Self {
+            Self(AtomicUsize::new(estimate))
+        }
+
+        #[inline]
+        pub fn get(&self) -> usize {
+            self.0.load(Ordering::Relaxed)
+        }
+
+        /// Remembers a rendered size, with some room to spare.
+        #[inline]
+        pub fn learn(&self, size: usize) {
+            if size > self.get() {
+                let room = (size + size / 8).min(LARGEST_HINT);
+                self.0.store(room, Ordering::Relaxed);
+            }
+        }
     }
 
     /// The response of a page that ran to its end: what it set on `res`, and its markup.

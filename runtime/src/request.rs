@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::app::Shared;
 use crate::cookie::{self as cookies, CookieRejection};
 use crate::form::{self, FormRejection, Origin};
+use crate::session::{SessionConfig, SessionId, SessionSlot};
 
 /// Values shared by every request, looked up by type (see [`App::state`](crate::App::state)).
 #[derive(Default)]
@@ -51,11 +52,13 @@ pub struct Request {
     head: http::request::Parts,
     body: Option<Incoming>,
     read_body: Option<Bytes>,
+    upload: Option<crate::upload::Upload>,
     params: Vec<(String, String)>,
     remote: SocketAddr,
     id: RequestId,
     shared: Arc<Shared>,
     cookies: OnceLock<Result<CookieJar, CookieRejection>>,
+    session: SessionSlot,
 }
 
 impl Request {
@@ -66,16 +69,48 @@ impl Request {
         id: RequestId,
         shared: Arc<Shared>,
     ) -> Self {
+        let cookie_header = head.headers.get_all(http::header::COOKIE).iter().cloned().collect();
+        let session_id = SessionId::new(cookie_header, Arc::clone(&shared.key));
         Self {
+            session: SessionSlot::new(Arc::new(session_id)),
             head,
             body,
             read_body: None,
+            upload: None,
             params: Vec::new(),
             remote,
             id,
             shared,
             cookies: OnceLock::new(),
         }
+    }
+
+    pub(crate) fn session_parts(&mut self) -> (&mut SessionSlot, &SessionConfig) {
+        (&mut self.session, &self.shared.sessions)
+    }
+
+    pub(crate) fn session_id(&self) -> &Arc<SessionId> {
+        &self.session.id
+    }
+
+    /// The unread body, for a reader that streams it (uploads); `None` once taken.
+    pub(crate) fn take_body(&mut self) -> Option<Incoming> {
+        self.body.take()
+    }
+
+    /// The body as an earlier [`body`](Self::body) call read it.
+    pub(crate) fn read_body(&self) -> Option<&Bytes> {
+        self.read_body.as_ref()
+    }
+
+    /// The app's upload limits.
+    pub(crate) fn upload_limits(&self) -> crate::upload::UploadLimits {
+        self.shared.config.upload_limits
+    }
+
+    /// An upload parsed before the page ran (by the CSRF check), kept for the page.
+    pub(crate) fn kept_upload(&mut self) -> &mut Option<crate::upload::Upload> {
+        &mut self.upload
     }
 
     pub(crate) fn set_params(&mut self, params: Vec<(String, String)>) {

@@ -51,6 +51,28 @@ impl Response {
         res
     }
 
+    /// A 200 response with a binary body, typed `application/octet-stream` until a
+    /// `Content-Type` header is set. A `&'static [u8]` (wrapped with
+    /// `Bytes::from_static`) or a `Vec<u8>` becomes the body without a copy.
+    ///
+    /// ```
+    /// let mut res = rsp::Response::bytes(vec![0x89, b'P', b'N', b'G']);
+    /// res.set_header("content-type", "image/png")?;
+    /// assert_eq!(res.body().len(), 4);
+    /// # Ok::<(), rsp::Error>(())
+    /// ```
+    pub fn bytes(body: impl Into<Bytes>) -> Self {
+        let mut res = Self {
+            body: body.into(),
+            ..Self::default()
+        };
+        res.headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        res
+    }
+
     /// A redirect with the given status (301, 302, 303, 307 or 308).
     ///
     /// # Errors

@@ -2,12 +2,15 @@
 //!
 //! `cargo run --release -p site` serves it on <http://127.0.0.1:8080>; `--addr` /
 //! `RSP_ADDR` choose another address and `--data` / `RSP_DATA` the data directory
-//! (default `./data`, created if missing).
+//! (default `./data`, created if missing: the guestbook, the sessions and the secret that
+//! signs cookies live there, so a restart loses nothing).
 
+mod assets;
 mod guestbook;
 mod layout;
 mod pages;
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use guestbook::Guestbook;
@@ -22,7 +25,18 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rsp::App::new().state(guestbook).serve().await {
+    let sessions = match rsp::SqliteStore::open(Path::new(&data).join("sessions.sqlite3")) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("cannot open the session store in {data}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = rsp::App::new()
+        .state(guestbook)
+        .sessions(sessions)
+        .secret_file(Path::new(&data).join("secret"));
+    match app.serve().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("server error: {e}");

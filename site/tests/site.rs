@@ -75,6 +75,12 @@ fn empty_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The value of the first hidden `_csrf` field in a page.
+fn csrf_token(page: &str) -> String {
+    let start = page.find(r#"name="_csrf" value=""#).expect("a CSRF field") + 20;
+    page[start..start + 64].to_owned()
+}
+
 fn exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_site"))
 }
@@ -124,11 +130,26 @@ async fn guestbook_entries_survive_a_restart() {
     let site = Site::start(&exe(), &dir, &args);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
         .build()
         .unwrap();
+    // The form carries its CSRF token, as a browser would send it.
+    let form = client
+        .get(format!("{}/guestbook", site.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_token(&form);
     let res = client
         .post(format!("{}/guestbook", site.base))
-        .form(&[("name", "Ann <3"), ("message", "<script>alert(1)</script>")])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("name", "Ann <3"),
+            ("message", "<script>alert(1)</script>"),
+        ])
         .send()
         .await
         .unwrap();
@@ -136,7 +157,7 @@ async fn guestbook_entries_survive_a_restart() {
     assert_eq!(res.headers()["location"], "/guestbook");
     let empty = client
         .post(format!("{}/guestbook", site.base))
-        .form(&[("name", " "), ("message", "")])
+        .form(&[("_csrf", token.as_str()), ("name", " "), ("message", "")])
         .send()
         .await
         .unwrap();

@@ -146,6 +146,11 @@ page! {
 }
 
 page! {
+    GET "/token" => csrf_token;
+    "<%= req.csrf_token() %>"
+}
+
+page! {
     404 => missing;
     "<p>custom 404 for <%= req.path() %></p>"
 }
@@ -158,6 +163,11 @@ async fn app() -> TestServer {
             .request_timeout(Duration::from_millis(300)),
     )
     .await
+}
+
+/// The CSRF token of the test client's session, for unsafe requests.
+async fn token(s: &TestServer) -> String {
+    s.fetch("/token").await.1
 }
 
 #[tokio::test]
@@ -191,7 +201,14 @@ async fn typed_parameter_that_does_not_parse_is_the_404_page() {
 #[tokio::test]
 async fn methods_head_and_405() {
     let s = app().await;
-    let post = s.client.post(s.url("/both")).send().await.unwrap();
+    let csrf = token(&s).await;
+    let post = s
+        .client
+        .post(s.url("/both"))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(post.text().await.unwrap(), "POST");
     let head = s.client.head(s.url("/hello/x")).send().await.unwrap();
     assert_eq!(head.status(), 200);
@@ -200,7 +217,13 @@ async fn methods_head_and_405() {
     let put = s.client.put(s.url("/both")).send().await.unwrap();
     assert_eq!(put.status(), 405);
     assert_eq!(put.headers()["allow"], "GET, POST, HEAD");
-    let delete = s.client.delete(s.url("/things/7")).send().await.unwrap();
+    let delete = s
+        .client
+        .delete(s.url("/things/7"))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(delete.status(), 204);
     assert_eq!(s.fetch("/things/7").await.0, 405);
 }
@@ -247,10 +270,12 @@ async fn malformed_query_strings_are_400() {
 #[tokio::test]
 async fn forms_typed_with_clear_errors() {
     let s = app().await;
+    let csrf = token(&s).await;
     let post = |body: &'static str| {
         s.client
             .post(s.url("/person"))
             .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-csrf-token", &csrf)
             .body(body)
             .send()
     };
@@ -267,6 +292,7 @@ async fn forms_typed_with_clear_errors() {
         .client
         .post(s.url("/person"))
         .header("content-type", "text/plain")
+        .header("x-csrf-token", &csrf)
         .body("name=A&age=1")
         .send()
         .await
@@ -276,6 +302,7 @@ async fn forms_typed_with_clear_errors() {
         .client
         .post(s.url("/person"))
         .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-csrf-token", &csrf)
         .body(format!("name={}&age=1", "a".repeat(100)))
         .send()
         .await

@@ -1,10 +1,11 @@
 use rsp::prelude::*;
 
 use crate::guestbook::{Guestbook, NewEntry};
-use crate::layout::layout;
 
 page! {
     GET | POST "/guestbook" => guestbook;
+    layout: crate::layout::main;
+    title: "Guestbook";
     if req.method() == Method::POST {
         let entry: NewEntry = req.form().await?;
         if entry.name.trim().is_empty() || entry.message.trim().is_empty() {
@@ -14,7 +15,7 @@ page! {
         return redirect("/guestbook");
     }
     let entries = req.state::<Guestbook>().latest(50)?;
-    let content = html!(r#"
+    r#"
 <form method="post" action="/guestbook">
   <p><label>Name <input name="name" required maxlength="80"></label></p>
   <p><label>Message <textarea name="message" required maxlength="2000"></textarea></label></p>
@@ -25,6 +26,5 @@ page! {
 <% } %>
 <ul class="entries">
 <% for e in &entries { %>  <li><b><%= e.name %></b> <small><%= e.written %></small><p><%= e.message %></p></li>
-<% } %></ul>"#);
-    r#"<%= layout("Guestbook", content) %>"#
+<% } %></ul>"#
 }

@@ -1,10 +1,9 @@
 use rsp::prelude::*;
 
-use crate::layout::layout;
-
 page! {
     404 => not_found_page;
+    layout: crate::layout::main;
+    title: "Page not found";
     let path = req.path().to_owned();
-    let content = html!(r#"<p>There is no page at <code><%= path %></code>. <a href="/">Start again</a>.</p>"#);
-    r#"<%= layout("Page not found", content) %>"#
+    r#"<p>There is no page at <code><%= path %></code>. <a href="/">Start again</a>.</p>"#
 }

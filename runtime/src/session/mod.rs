@@ -1,0 +1,356 @@
+//! Sessions: PHP's `$_SESSION`, loaded only by pages that touch it.
+//!
+//! `req.session().await?` loads the visitor's session on first use (a page that never
+//! calls it pays nothing); the runtime saves it after the page only if it changed, and
+//! sends the cookie only when the id is new. The cookie holds nothing but a random id,
+//! signed, HttpOnly, SameSite=Lax, and Secure when the app says so or the request came
+//! over HTTPS through a proxy (`X-Forwarded-Proto: https`). A cookie whose signature
+//! fails starts a fresh session, never an error.
+//!
+//! ```no_run
+//! use rsp::prelude::*;
+//!
+//! page! {
+//!     GET "/counter" => counter;
+//!     let session = req.session().await?;
+//!     let visits = session.get::<u32>("visits").unwrap_or(0) + 1;
+//!     session.set("visits", visits)?;
+//!     "<p>Visit number <%= visits %></p>"
+//! }
+//! ```
+//!
+//! Values are stored as JSON, so any serde type can go in. Stores implement
+//! [`SessionStore`]: [`MemoryStore`] (the default), [`SqliteStore`] (feature `sqlite`,
+//! on by default: sessions survive a restart) and [`RedisStore`] (feature `redis`: several
+//! instances share sessions). Every store forgets a session after the idle timeout.
+
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use cookie::{Cookie, Key, SameSite};
+use http::HeaderValue;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::request::Request;
+use crate::response::Response;
+
+pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use redis::RedisStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+/// The name of the session cookie.
+pub(crate) const COOKIE: &str = "rsp_session";
+
+const FLASH: &str = "_flash";
+
+/// A boxed future, as store methods return.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = io::Result<T>> + Send + 'a>>;
+
+/// Where sessions live. Implement it to keep sessions anywhere else.
+///
+/// Data is the session's JSON text. `ttl` is the idle timeout: a store must forget a
+/// session `ttl` after its last save.
+pub trait SessionStore: Send + Sync + 'static {
+    /// The data saved under `id`, if any and not expired.
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<String>>;
+    /// Saves `data` under `id` for `ttl`.
+    fn save<'a>(&'a self, id: &'a str, data: &'a str, ttl: Duration) -> StoreFuture<'a, ()>;
+    /// Forgets `id`.
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
+}
+
+/// How sessions are kept: the store, the idle timeout, and the cookie's Secure flag.
+pub(crate) struct SessionConfig {
+    pub(crate) store: Arc<dyn SessionStore>,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) secure_cookie: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            store: Arc::new(MemoryStore::new()),
+            idle_timeout: Duration::from_secs(24 * 60 * 60),
+            secure_cookie: false,
+        }
+    }
+}
+
+/// The session id of a request, settled on first use: the id in the session cookie if its
+/// signature holds, else a new random one. Shared with the CSRF token, which is bound to it.
+pub(crate) struct SessionId {
+    cookie_header: Vec<HeaderValue>,
+    key: Arc<Key>,
+    id: OnceLock<(String, bool)>,
+    /// Something outside the store depends on the id (a CSRF token was handed out), so
+    /// the client must get it even if the session stays empty.
+    pinned: AtomicBool,
+}
+
+impl SessionId {
+    pub(crate) fn new(cookie_header: Vec<HeaderValue>, key: Arc<Key>) -> Self {
+        Self {
+            cookie_header,
+            key,
+            id: OnceLock::new(),
+            pinned: AtomicBool::new(false),
+        }
+    }
+
+    /// The id, and whether it is new (the client has no cookie for it yet).
+    fn get(&self) -> &(String, bool) {
+        self.id.get_or_init(|| {
+            let mut headers = http::HeaderMap::new();
+            for value in &self.cookie_header {
+                headers.append(http::header::COOKIE, value.clone());
+            }
+            crate::cookie::parse(&headers)
+                .ok()
+                .and_then(|jar| crate::cookie::verified(&jar, &self.key, COOKIE))
+                .filter(|id| is_well_formed(id))
+                .map_or_else(|| (new_id(), true), |id| (id, false))
+        })
+    }
+
+    pub(crate) fn id(&self) -> &str {
+        &self.get().0
+    }
+
+    /// The id, which the client must keep from now on.
+    pub(crate) fn pin(&self) -> &str {
+        self.pinned.store(true, Ordering::Relaxed);
+        self.id()
+    }
+
+    fn is_new(&self) -> bool {
+        self.id.get().is_some_and(|(_, new)| *new)
+    }
+
+    pub(crate) fn key(&self) -> &Key {
+        &self.key
+    }
+}
+
+/// 32 random bytes, hex: unguessable.
+fn new_id() -> String {
+    let bytes: [u8; 32] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn is_well_formed(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A visitor's session: typed values by name, flash messages, and id regeneration.
+#[derive(Debug, Default)]
+pub struct Session {
+    data: Map<String, Value>,
+    changed: bool,
+    /// Set by `regenerate`: the id the data moves to; the old one is deleted.
+    new_id: Option<String>,
+}
+
+impl Session {
+    /// A value, read as `T`; `None` if absent or of another shape.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        T::deserialize(self.data.get(key)?).ok()
+    }
+
+    /// Stores a value under `key`.
+    ///
+    /// # Errors
+    /// If `value` cannot be represented as JSON (a map with non-string keys, say).
+    pub fn set<T: Serialize>(&mut self, key: &str, value: T) -> Result<(), Error> {
+        let value = serde_json::to_value(value)?;
+        if self.data.get(key) != Some(&value) {
+            self.data.insert(key.to_owned(), value);
+            self.changed = true;
+        }
+        Ok(())
+    }
+
+    /// Removes a value; whether it was there.
+    pub fn remove(&mut self, key: &str) -> bool {
+        let removed = self.data.remove(key).is_some();
+        self.changed |= removed;
+        removed
+    }
+
+    /// Removes every value: logging out. An empty session is deleted from the store and
+    /// its cookie removed.
+    pub fn clear(&mut self) {
+        self.changed |= !self.data.is_empty();
+        self.data.clear();
+    }
+
+    /// Moves the session to a new id, keeping its data: call it when a user logs in, so
+    /// an id planted before the login (session fixation) is worth nothing after it.
+    pub fn regenerate(&mut self) {
+        self.new_id = Some(new_id());
+        self.changed = true;
+    }
+
+    /// Adds a message for the next page that reads the flash (after a redirect, say).
+    pub fn flash(&mut self, message: impl Into<String>) {
+        let mut messages: Vec<String> = self.get(FLASH).unwrap_or_default();
+        messages.push(message.into());
+        self.data.insert(FLASH.to_owned(), Value::from(messages));
+        self.changed = true;
+    }
+
+    /// The flash messages, removed as they are read: each is shown once.
+    pub fn take_flash(&mut self) -> Vec<String> {
+        let messages = self.get(FLASH).unwrap_or_default();
+        self.remove(FLASH);
+        messages
+    }
+
+    /// Whether the session holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+}
+
+/// The session of one request, loaded on first use.
+pub(crate) struct SessionSlot {
+    pub(crate) id: Arc<SessionId>,
+    loaded: Option<Session>,
+}
+
+impl SessionSlot {
+    pub(crate) fn new(id: Arc<SessionId>) -> Self {
+        Self { id, loaded: None }
+    }
+}
+
+impl fmt::Debug for SessionSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionSlot")
+            .field("loaded", &self.loaded.is_some())
+            .finish()
+    }
+}
+
+impl Request {
+    /// The visitor's session, loaded from the store on first use in this request.
+    ///
+    /// # Errors
+    /// If the store cannot be reached (a 500). A missing, expired or forged session is
+    /// not an error: it is a fresh, empty session.
+    pub async fn session(&mut self) -> Result<&mut Session, Error> {
+        let (slot, config) = self.session_parts();
+        if slot.loaded.is_none() {
+            let id = slot.id.id().to_owned();
+            let data = match config.store.load(&id).await? {
+                Some(text) => serde_json::from_str(&text).unwrap_or_default(),
+                None => Map::new(),
+            };
+            slot.loaded = Some(Session {
+                data,
+                ..Session::default()
+            });
+        }
+        Ok(slot.loaded.as_mut().expect("loaded above"))
+    }
+}
+
+/// After the page: saves a changed session and sets or removes its cookie.
+pub(crate) async fn commit(
+    slot: &mut SessionSlot,
+    config: &SessionConfig,
+    over_https: bool,
+    res: &mut Response,
+) -> io::Result<()> {
+    let old_id = slot.id.id.get().map(|(id, _)| id.clone());
+    let pinned = slot.id.pinned.load(Ordering::Relaxed);
+    let mut send_id = (slot.id.is_new() && pinned)
+        .then(|| old_id.clone())
+        .flatten();
+    if let Some(session) = slot.loaded.take().filter(|s| s.changed) {
+        let old_id = old_id.unwrap_or_default();
+        if session.data.is_empty() {
+            config.store.delete(&old_id).await?;
+            res.remove_cookie(COOKIE);
+            return Ok(());
+        }
+        let id = match session.new_id {
+            Some(new) => {
+                config.store.delete(&old_id).await?;
+                send_id = Some(new.clone());
+                new
+            }
+            None => old_id,
+        };
+        let text = serde_json::to_string(&session.data)?;
+        config.store.save(&id, &text, config.idle_timeout).await?;
+        if slot.id.is_new() {
+            send_id = Some(id);
+        }
+    }
+    if let Some(id) = send_id {
+        let cookie = Cookie::build((COOKIE, id))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(config.secure_cookie || over_https)
+            .build();
+        res.set_cookie_with(cookie);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_values_and_change_tracking() {
+        let mut s = Session::default();
+        assert_eq!(s.get::<u32>("n"), None);
+        s.set("n", 3u32).unwrap();
+        assert!(s.changed);
+        assert_eq!(s.get::<u32>("n"), Some(3));
+        assert_eq!(s.get::<String>("n"), None, "another shape reads as None");
+        s.changed = false;
+        s.set("n", 3u32).unwrap();
+        assert!(!s.changed, "setting the same value changes nothing");
+        assert!(s.remove("n") && s.changed);
+    }
+
+    #[test]
+    fn flash_is_read_once() {
+        let mut s = Session::default();
+        s.flash("saved");
+        s.flash("again");
+        assert_eq!(s.take_flash(), ["saved", "again"]);
+        assert!(s.take_flash().is_empty());
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn forged_or_malformed_cookie_gets_a_new_id() {
+        let key = Arc::new(Key::generate());
+        let forged = HeaderValue::from_static("rsp_session=abc");
+        let id = SessionId::new(vec![forged], Arc::clone(&key));
+        assert!(is_well_formed(id.id()));
+        assert!(id.is_new());
+        let none = SessionId::new(Vec::new(), key);
+        assert_ne!(none.id(), id.id());
+    }
+}

@@ -1,0 +1,73 @@
+//! The shared store: sessions in Redis, so several instances behind a load balancer see
+//! the same sessions.
+
+use std::time::Duration;
+
+use redis::aio::ConnectionManager;
+use redis::AsyncCommands;
+
+use super::{SessionStore, StoreFuture};
+
+/// Sessions in Redis under `rsp:session:<id>`, expiring with Redis's own TTL.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// let store = rsp::RedisStore::connect("redis://127.0.0.1:6379/").await?;
+/// let app = rsp::App::new().sessions(store);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+}
+
+impl RedisStore {
+    /// Connects to Redis; the connection reconnects by itself if it drops.
+    ///
+    /// # Errors
+    /// If the URL is invalid or the server cannot be reached.
+    pub async fn connect(url: &str) -> std::io::Result<Self> {
+        let client = redis::Client::open(url).map_err(std::io::Error::other)?;
+        let connection = client
+            .get_connection_manager()
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok(Self { connection })
+    }
+}
+
+fn key(id: &str) -> String {
+    format!("rsp:session:{id}")
+}
+
+impl SessionStore for RedisStore {
+    fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<String>> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            connection
+                .get::<_, Option<String>>(key(id))
+                .await
+                .map_err(std::io::Error::other)
+        })
+    }
+
+    fn save<'a>(&'a self, id: &'a str, data: &'a str, ttl: Duration) -> StoreFuture<'a, ()> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            connection
+                .set_ex::<_, _, ()>(key(id), data, ttl.as_secs().max(1))
+                .await
+                .map_err(std::io::Error::other)
+        })
+    }
+
+    fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            connection
+                .del::<_, ()>(key(id))
+                .await
+                .map_err(std::io::Error::other)
+        })
+    }
+}

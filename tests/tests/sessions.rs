@@ -1,0 +1,199 @@
+//! Sessions end to end: a cookie jar round trip, tampering, regeneration, flash
+//! messages, persistence across a restart, and idle expiry.
+
+use std::time::Duration;
+
+use rsp::prelude::*;
+use rsp::SqliteStore;
+use rsp_tests::{client, serve};
+
+page! {
+    GET "/count" => count;
+    let session = req.session().await?;
+    let n = session.get::<u32>("n").unwrap_or(0) + 1;
+    session.set("n", n)?;
+    "<%= n %>"
+}
+
+page! {
+    GET "/peek" => peek;
+    let session = req.session().await?;
+    let n = session.get::<u32>("n").unwrap_or(0);
+    "<%= n %>"
+}
+
+page! {
+    GET "/plain" => plain;
+    "no session here"
+}
+
+page! {
+    GET "/login" => login;
+    let session = req.session().await?;
+    session.regenerate();
+    session.set("user", "ann")?;
+    session.flash("welcome");
+    return redirect("/flash");
+    ""
+}
+
+page! {
+    GET "/flash" => flash;
+    let messages = req.session().await?.take_flash();
+    "<%= messages.join(\",\") %>"
+}
+
+page! {
+    GET "/logout" => logout;
+    req.session().await?.clear();
+    "bye"
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("rsp_session="))
+}
+
+async fn text(res: reqwest::Response) -> String {
+    res.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_session_round_trips_with_a_cookie_jar() {
+    let s = serve(App::new()).await;
+    let first = s.get("/count").await;
+    let cookie = session_cookie(&first).expect("a new session sets its cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    assert_eq!(text(first).await, "1");
+    let second = s.get("/count").await;
+    assert_eq!(session_cookie(&second), None, "a known id is not sent again");
+    assert_eq!(text(second).await, "2");
+    assert_eq!(s.fetch("/peek").await.1, "2");
+    // Another visitor has their own session.
+    let other = client();
+    assert_eq!(text(other.get(s.url("/count")).send().await.unwrap()).await, "1");
+}
+
+#[tokio::test]
+async fn pages_that_do_not_touch_the_session_send_no_cookie() {
+    let s = serve(App::new()).await;
+    let res = s.get("/plain").await;
+    assert_eq!(session_cookie(&res), None);
+    let res = s.get("/peek").await;
+    assert_eq!(session_cookie(&res), None, "reading an empty session changes nothing");
+}
+
+#[tokio::test]
+async fn a_tampered_cookie_starts_a_fresh_session() {
+    let s = serve(App::new()).await;
+    let first = s.get("/count").await;
+    let cookie = session_cookie(&first).unwrap();
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    s.get("/count").await;
+    // Flip one character of the signed value.
+    let mut forged = pair.clone().into_bytes();
+    let last = forged.len() - 1;
+    forged[last] = if forged[last] == b'0' { b'1' } else { b'0' };
+    let forged = String::from_utf8(forged).unwrap();
+    for cookie in [forged.as_str(), "rsp_session=garbage", "rsp_session="] {
+        let res = reqwest::Client::new()
+            .get(s.url("/count"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{cookie}");
+        assert!(session_cookie(&res).is_some(), "a fresh session gets a fresh id");
+        assert_eq!(text(res).await, "1", "{cookie}");
+    }
+    // The real cookie still works.
+    let res = reqwest::Client::new()
+        .get(s.url("/peek"))
+        .header("cookie", pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(text(res).await, "2");
+}
+
+#[tokio::test]
+async fn regenerate_changes_the_id_and_keeps_the_data() {
+    let s = serve(App::new()).await;
+    let first = s.get("/count").await;
+    let old = session_cookie(&first).unwrap();
+    let old_pair = old.split(';').next().unwrap().to_owned();
+    let login = s.get("/login").await;
+    let new = session_cookie(&login).expect("regenerate sends the new id");
+    assert_ne!(old_pair, new.split(';').next().unwrap());
+    assert_eq!(s.fetch("/flash").await.1, "welcome");
+    assert_eq!(s.fetch("/flash").await.1, "", "a flash is shown once");
+    assert_eq!(s.fetch("/peek").await.1, "1", "data moved to the new id");
+    // The old id is worth nothing now.
+    let res = reqwest::Client::new()
+        .get(s.url("/peek"))
+        .header("cookie", old_pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(text(res).await, "0");
+}
+
+#[tokio::test]
+async fn clearing_removes_the_cookie() {
+    let s = serve(App::new()).await;
+    s.get("/count").await;
+    let res = s.get("/logout").await;
+    let cookie = session_cookie(&res).expect("the cookie is removed");
+    assert!(cookie.contains("Max-Age=0") || cookie.contains("Expires="), "{cookie}");
+    assert_eq!(s.fetch("/peek").await.1, "0");
+}
+
+#[tokio::test]
+async fn sessions_survive_a_restart_with_the_persistent_store() {
+    let dir = std::env::temp_dir().join(format!("rsp-sessions-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = || {
+        App::new()
+            .sessions(SqliteStore::open(dir.join("sessions.sqlite3")).unwrap())
+            .secret_file(dir.join("secret"))
+    };
+    let first = serve(app()).await;
+    let jar = first.client.clone();
+    assert_eq!(first.fetch("/count").await.1, "1");
+    assert_eq!(first.fetch("/count").await.1, "2");
+    first.shutdown().await.unwrap();
+
+    let second = serve(app()).await;
+    // Same client, same cookie: the new server instance knows the session.
+    let res = jar.get(second.url("/count")).send().await.unwrap();
+    assert_eq!(text(res).await, "3");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn idle_sessions_expire() {
+    let s = serve(App::new().session_idle_timeout(Duration::ZERO)).await;
+    assert_eq!(s.fetch("/count").await.1, "1");
+    assert_eq!(s.fetch("/count").await.1, "1", "an idle timeout of zero keeps nothing");
+}
+
+#[tokio::test]
+async fn the_cookie_is_secure_when_configured_or_behind_https() {
+    let s = serve(App::new().secure_cookies(true)).await;
+    let cookie = session_cookie(&s.get("/count").await).unwrap();
+    assert!(cookie.contains("Secure"), "{cookie}");
+    let s = serve(App::new()).await;
+    let res = s
+        .client
+        .get(s.url("/count"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(session_cookie(&res).unwrap().contains("Secure"));
+}
