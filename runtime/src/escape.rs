@@ -287,7 +287,7 @@ pub fn url_part(input: &str, out: &mut String) {
 /// rsp::escape::js("</script><script>alert('x')</script>", &mut out);
 /// assert_eq!(
 ///     out,
-///     r#""\x3c/script\x3e\x3cscript\x3ealert(\x27x\x27)\x3c/script\x3e""#
+///     r#""\u003c/script\u003e\u003cscript\u003ealert(\u0027x\u0027)\u003c/script\u003e""#
 /// );
 /// ```
 pub fn js(input: &str, out: &mut String) {
@@ -302,7 +302,7 @@ pub fn js(input: &str, out: &mut String) {
 /// ```
 /// let mut out = String::new();
 /// rsp::escape::js_string("\"; alert(1); //</script>\u{2028}", &mut out);
-/// assert_eq!(out, r#"\x22; alert(1); //\x3c/script\x3e\u2028"#);
+/// assert_eq!(out, r#"\u0022; alert(1); //\u003c/script\u003e\u2028"#);
 /// ```
 pub fn js_string(input: &str, out: &mut String) {
     escape_whole::<JsWriter<'_, Direct, false, false>>(input, out);
@@ -314,7 +314,7 @@ pub fn js_string(input: &str, out: &mut String) {
 /// ```
 /// let mut out = String::new();
 /// rsp::escape::js_template("${alert(1)}`", &mut out);
-/// assert_eq!(out, r"\x24{alert(1)}\x60");
+/// assert_eq!(out, r"\u0024{alert(1)}\u0060");
 /// ```
 pub fn js_template(input: &str, out: &mut String) {
     escape_whole::<JsWriter<'_, Direct, false, true>>(input, out);
@@ -329,7 +329,7 @@ pub fn js_template(input: &str, out: &mut String) {
 /// ```
 /// let mut out = String::new();
 /// rsp::escape::js_regex("a.b/</script>", &mut out);
-/// assert_eq!(out, r"a\x2eb\x2f\x3c\x2fscript\x3e");
+/// assert_eq!(out, r"a\u002eb\u002f\u003c\u002fscript\u003e");
 ///
 /// out.clear();
 /// rsp::escape::js_regex("", &mut out);

@@ -410,18 +410,18 @@ fn js_writes_string_literals_that_stay_inside_the_script() {
             ("plain text", r#""plain text""#),
             (
                 "</script><script>alert(1)</script>",
-                r#""\x3c/script\x3e\x3cscript\x3ealert(1)\x3c/script\x3e""#,
+                r#""\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e""#,
             ),
-            ("</ScRiPt", r#""\x3c/ScRiPt""#),
-            ("<!--", r#""\x3c!--""#),
-            ("-->", r#""--\x3e""#),
-            ("\"'`", r#""\x22\x27\x60""#),
+            ("</ScRiPt", r#""\u003c/ScRiPt""#),
+            ("<!--", r#""\u003c!--""#),
+            ("-->", r#""--\u003e""#),
+            ("\"'`", r#""\u0022\u0027\u0060""#),
             ("a\\b", r#""a\\b""#),
-            ("\\\"", r#""\\\x22""#),
-            ("\n\r\t\0\u{1f}", r#""\n\r\x09\x00\x1f""#),
+            ("\\\"", r#""\\\u0022""#),
+            ("\n\r\t\0\u{1f}", r#""\n\r\u0009\u0000\u001f""#),
             ("\u{2028}\u{2029}", r#""\u2028\u2029""#),
             ("${x}", r#""${x}""#),
-            ("&amp;", r#""\x26amp;""#),
+            ("&amp;", r#""\u0026amp;""#),
             ("é😀", r#""é😀""#),
         ],
     );
@@ -433,23 +433,23 @@ fn js_string_and_template_escape_every_quote() {
         js_string,
         &[
             ("", ""),
-            ("\"; alert(1); \"", r#"\x22; alert(1); \x22"#),
-            ("'; alert(1); '", r#"\x27; alert(1); \x27"#),
-            ("</script>", r#"\x3c/script\x3e"#),
+            ("\"; alert(1); \"", r#"\u0022; alert(1); \u0022"#),
+            ("'; alert(1); '", r#"\u0027; alert(1); \u0027"#),
+            ("</script>", r#"\u003c/script\u003e"#),
             ("\\", r"\\"),
             ("line\u{2028}sep", r"line\u2028sep"),
             ("${x}", "${x}"),
-            ("\0", r"\x00"),
+            ("\0", r"\u0000"),
         ],
     );
     table(
         js_template,
         &[
             ("", ""),
-            ("${alert(1)}", r"\x24{alert(1)}"),
-            ("`+alert(1)+`", r"\x60+alert(1)+\x60"),
-            ("\\${x}", r"\\\x24{x}"),
-            ("</script>", r#"\x3c/script\x3e"#),
+            ("${alert(1)}", r"\u0024{alert(1)}"),
+            ("`+alert(1)+`", r"\u0060+alert(1)+\u0060"),
+            ("\\${x}", r"\\\u0024{x}"),
+            ("</script>", r#"\u003c/script\u003e"#),
         ],
     );
 }
@@ -461,15 +461,15 @@ fn js_regex_matches_text_literally() {
         &[
             ("", "(?:)"),
             ("abc_XYZ 09", "abc_XYZ 09"),
-            (".*", r"\x2e\x2a"),
-            ("/", r"\x2f"),
-            ("a-z", r"a\x2dz"),
-            ("[^]\\", r"\x5b\x5e\x5d\x5c"),
-            ("</script>", r"\x3c\x2fscript\x3e"),
-            ("\"'`", r"\x22\x27\x60"),
-            ("\n\r", r"\x0a\x0d"),
+            (".*", r"\u002e\u002a"),
+            ("/", r"\u002f"),
+            ("a-z", r"a\u002dz"),
+            ("[^]\\", r"\u005b\u005e\u005d\u005c"),
+            ("</script>", r"\u003c\u002fscript\u003e"),
+            ("\"'`", r"\u0022\u0027\u0060"),
+            ("\n\r", r"\u000a\u000d"),
             ("\u{2028}é", r"\u2028é"),
-            ("${x}", r"\x24\x7bx\x7d"),
+            ("${x}", r"\u0024\u007bx\u007d"),
         ],
     );
 }
@@ -613,7 +613,7 @@ fn attribute_contexts_encode_for_their_quoting() {
     assert_eq!(write_one!(url_part, dq, "a b"), "a%20b");
     assert_eq!(write_one!(js_dq, unquoted, ""), "");
     assert_eq!(write_one!(js_dq, unquoted, "a b"), "a&#32;b");
-    assert_eq!(write_one!(js_sq, sq, "'"), r"\x27");
+    assert_eq!(write_one!(js_sq, sq, "'"), r"\u0027");
     assert_eq!(write_one!(css, unquoted, "1px 2px"), "1px&#32;2px");
     assert_eq!(write_one!(css, unquoted, ""), "ZrspZ");
     assert_eq!(write_one!(css, dq, "url(x)"), "ZrspZ");
@@ -632,8 +632,8 @@ fn js_values_become_literals() {
     assert_eq!(write_one!(js, element, f64::NEG_INFINITY), "null");
     assert_eq!(write_one!(js, element, true), "true");
     assert_eq!(write_one!(js, element, 'x'), r#""x""#);
-    assert_eq!(write_one!(js, element, "</script>"), r#""\x3c/script\x3e""#);
-    assert_eq!(write_one!(js, dq, "a\"b"), r#"&#34;a\x22b&#34;"#);
+    assert_eq!(write_one!(js, element, "</script>"), r#""\u003c/script\u003e""#);
+    assert_eq!(write_one!(js, dq, "a\"b"), r#"&#34;a\u0022b&#34;"#);
     assert_eq!(write_one!(js, unquoted, "a b"), "&#34;a&#32;b&#34;");
     assert_eq!(write_one!(js, element, Some(3)), "3");
     assert_eq!(write_one!(js, element, None::<i32>), "null");
@@ -661,13 +661,13 @@ fn js_values_become_literals() {
     // Display values that are not Serialize are strings.
     assert_eq!(
         write_one!(js, element, Chunks(vec!["<", "/script>"])),
-        r#""\x3c/script\x3e""#
+        r#""\u003c/script\u003e""#
     );
 }
 
 #[test]
 fn numbers_need_no_escaping_but_in_regular_expressions() {
-    assert_eq!(write_one!(js_regex, element, -1.5), r"\x2d1\x2e5");
+    assert_eq!(write_one!(js_regex, element, -1.5), r"\u002d1\u002e5");
     assert_eq!(write_one!(js_regex, element, 7u8), "7");
     assert_eq!(write_one!(css, element, -1.5), "-1.5");
     assert_eq!(write_one!(css, element, f64::NAN), "NaN");

@@ -171,11 +171,11 @@ const fn ascii(bytes: &'static [u8]) -> &'static str {
 const UPPER: &[u8; 16] = b"0123456789ABCDEF";
 const LOWER: &[u8; 16] = b"0123456789abcdef";
 const PERCENT_TABLE: [u8; 256 * 3] = hex_escapes(b"%", b"", UPPER);
-const JS_HEX_TABLE: [u8; 128 * 4] = hex_escapes(b"\\x", b"", LOWER);
+const JS_HEX_TABLE: [u8; 128 * 6] = hex_escapes(b"\\u00", b"", LOWER);
 const CSS_HEX_TABLE: [u8; 128 * 4] = hex_escapes(b"\\", b" ", LOWER);
 /// `%00%01…%FF`.
 const PERCENT: &str = ascii(&PERCENT_TABLE);
-/// `\x00\x01…\x7f`.
+/// `\u0000\u0001…\u007f`: JSON knows no `\x` escapes, and JSON scripts get these too.
 const JS_HEX: &str = ascii(&JS_HEX_TABLE);
 /// `\00 \01 …\7f ` (a CSS escape ends at the space).
 const CSS_HEX: &str = ascii(&CSS_HEX_TABLE);
@@ -186,10 +186,10 @@ fn percent(byte: u8) -> &'static str {
     &PERCENT[at..at + 3]
 }
 
-/// `\xHH` for an ASCII byte.
+/// `\u00HH` for an ASCII byte.
 fn js_hex(byte: u8) -> &'static str {
-    let at = usize::from(byte) * 4;
-    &JS_HEX[at..at + 4]
+    let at = usize::from(byte) * 6;
+    &JS_HEX[at..at + 6]
 }
 
 /// `\HH ` for an ASCII byte.
