@@ -11,6 +11,8 @@ pub fn main(page: Slots<'_>) -> impl Render + '_ {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><%= page.title %> · rsp</title>
+<link rel="stylesheet" href="/static/style.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <%= page.head %>
 </head>
 <body>
