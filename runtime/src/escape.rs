@@ -209,9 +209,35 @@ pub const UNSAFE_URL: &str = "about:invalid#rsp-unsafe-url";
 /// rsp::escape::html(r#"<a href="x">&'"#, &mut out);
 /// assert_eq!(out, "&lt;a href=&#34;x&#34;&gt;&amp;&#39;");
 /// ```
+#[inline]
 pub fn html(input: &str, out: &mut String) {
-    escape_runs(input, |run| out.push_str(run), false, html_entity);
+    // Most text has nothing to escape: find that out with one table lookup per byte.
+    match input.bytes().position(|b| HTML_SPECIAL[usize::from(b)]) {
+        None => out.push_str(input),
+        Some(first) => {
+            out.push_str(&input[..first]);
+            escape_runs(&input[first..], |run| out.push_str(run), false, html_entity);
+        }
+    }
 }
+
+/// `00` to `99`, for writing small numbers without formatting them.
+const TWO_DIGITS: &str = "0001020304050607080910111213141516171819\
+                          2021222324252627282930313233343536373839\
+                          4041424344454647484950515253545556575859\
+                          6061626364656667686970717273747576777879\
+                          8081828384858687888990919293949596979899";
+
+/// The bytes [`html`] replaces.
+const HTML_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table
+};
 
 /// Escapes text for an unquoted attribute value, `<a title=<%= x %>>`: everything that could
 /// end the value or change it — whitespace, `" ' = < > &` and backtick — becomes an entity,
@@ -633,10 +659,12 @@ pub mod __dispatch {
         /// Writes an integer below 100: one or two digits, never escaped anywhere.
         #[inline]
         fn write_small(n: u8, out: &mut String) {
-            if n >= 10 {
-                out.push(char::from(b'0' + n / 10));
+            let at = usize::from(n) * 2;
+            if n < 10 {
+                out.push_str(&super::TWO_DIGITS[at + 1..at + 2]);
+            } else {
+                out.push_str(&super::TWO_DIGITS[at..at + 2]);
             }
-            out.push(char::from(b'0' + n % 10));
         }
         /// Writes a float; its text (digits, `-`, `.`, `inf`, `NaN`) needs no escaping but
         /// in JavaScript.
