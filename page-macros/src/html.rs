@@ -632,9 +632,7 @@ fn join_url(a: Url, b: Url) -> Option<Url> {
         (
             Url::Start | Url::Rest | Url::Ambiguous | Url::AfterValue,
             Url::Start | Url::Rest | Url::Ambiguous | Url::AfterValue,
-        ) => {
-            Some(Url::Ambiguous)
-        }
+        ) => Some(Url::Ambiguous),
         _ => None,
     }
 }
@@ -1689,7 +1687,10 @@ mod tests {
         assert!(found[0].message.contains("choose the scheme"), "{found:?}");
         check(&[
             (r#"<a href="<%= u %>/a:b">"#, &["url/dq"]),
-            (r#"<a href="<%= u %>?x=1:2#a:b"><%= t %>"#, &["url/dq", "text/element"]),
+            (
+                r#"<a href="<%= u %>?x=1:2#a:b"><%= t %>"#,
+                &["url/dq", "text/element"],
+            ),
         ]);
     }
 
