@@ -6,4 +6,5 @@ fn page_language_diagnostics() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("ui/page/*.rs");
     cases.compile_fail("ui/header/*.rs");
+    cases.compile_fail("ui/contexts/*.rs");
 }

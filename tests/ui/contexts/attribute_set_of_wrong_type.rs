@@ -1,0 +1,9 @@
+use rsp::prelude::*;
+
+page! {
+    GET "/" => home;
+    let attrs = "disabled";
+    r#"<input <%= attrs %>>"#
+}
+
+fn main() {}
