@@ -165,7 +165,11 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
             ::rsp::__private::finish(res, #buf)
         },
         Some(layout) => {
-            let title = def.options.title.as_ref().map_or_else(|| quote!(""), |t| quote!(#t));
+            let title = def
+                .options
+                .title
+                .as_ref()
+                .map_or_else(|| quote!(""), |t| quote!(#t));
             let head = def
                 .options
                 .head

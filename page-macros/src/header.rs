@@ -213,10 +213,16 @@ fn parse_options(input: ParseStream<'_>) -> syn::Result<Options> {
     }
     if options.layout.is_none() {
         if let Some(title) = &options.title {
-            return Err(syn::Error::new_spanned(title, "`title:` fills a layout: add `layout: path;`"));
+            return Err(syn::Error::new_spanned(
+                title,
+                "`title:` fills a layout: add `layout: path;`",
+            ));
         }
         if let Some(head) = &options.head {
-            return Err(syn::Error::new_spanned(head, "`head:` fills a layout: add `layout: path;`"));
+            return Err(syn::Error::new_spanned(
+                head,
+                "`head:` fills a layout: add `layout: path;`",
+            ));
         }
     }
     Ok(options)
@@ -371,7 +377,9 @@ mod tests {
         assert!(!page.options.csrf);
         assert_eq!(page.stmts.len(), 1);
         let err = |tokens| syn::parse2::<PageDef>(tokens).err().unwrap().to_string();
-        assert!(err(quote! { GET "/" => x; colour: red; "" }).contains("unknown page option `colour`"));
+        assert!(
+            err(quote! { GET "/" => x; colour: red; "" }).contains("unknown page option `colour`")
+        );
         assert!(err(quote! { GET "/" => x; title: "t"; "" }).contains("add `layout: path;`"));
         assert!(err(quote! { GET "/" => x; csrf: on; "" }).contains("only setting is `csrf: off;`"));
     }

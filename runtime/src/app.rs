@@ -4,8 +4,8 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -213,7 +213,11 @@ impl App {
             .or_else(|| std::env::var("RSP_SECRET").ok().map(String::into_bytes))
         {
             Some(secret) => Some(secret),
-            None => self.secret_file.as_deref().map(read_or_create_secret).transpose()?,
+            None => self
+                .secret_file
+                .as_deref()
+                .map(read_or_create_secret)
+                .transpose()?,
         };
         let key = match secret {
             Some(secret) => Key::derive_from(&Sha256::digest(&secret)),
@@ -404,7 +408,10 @@ async fn run(entry: &'static PageEntry, req: &mut Request, shared: &Shared) -> R
     }
     let mut res = Response::default();
     let session = Arc::clone(req.session_id());
-    let page = csrf::scope(session, AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind());
+    let page = csrf::scope(
+        session,
+        AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind(),
+    );
     let limit = shared.config.request_timeout;
     match tokio::time::timeout(limit, page).await {
         Ok(Ok(Ok(mut response))) => {

@@ -164,8 +164,15 @@ pub(crate) async fn check(req: &mut Request) -> crate::Result<()> {
             Err(CsrfRejection::Mismatch.into())
         };
     }
-    let kind = req.header(http::header::CONTENT_TYPE.as_str()).unwrap_or("");
-    let essence = kind.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let kind = req
+        .header(http::header::CONTENT_TYPE.as_str())
+        .unwrap_or("");
+    let essence = kind
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let given = match essence.as_str() {
         "application/x-www-form-urlencoded" => {
             let form: Form = req.form().await?;

@@ -98,17 +98,17 @@ pub use csrf::{csrf_field, CsrfRejection};
 pub use error::{Error, Result};
 pub use escape::{raw, Html, Raw, Render};
 pub use form::{Form, FormRejection};
-pub use layout::Slots;
 pub use http::{Method, StatusCode};
+pub use layout::Slots;
 pub use request::{Request, RequestId};
 pub use response::{not_found, redirect, Response};
-pub use upload::{Upload, UploadRejection, UploadedFile};
+pub use rsp_macros::{assets, html, page};
 #[cfg(feature = "redis")]
 pub use session::RedisStore;
 #[cfg(feature = "sqlite")]
 pub use session::SqliteStore;
 pub use session::{MemoryStore, Session, SessionStore, StoreFuture};
-pub use rsp_macros::{assets, html, page};
+pub use upload::{Upload, UploadRejection, UploadedFile};
 
 /// What a page needs in scope: `use rsp::prelude::*;`.
 pub mod prelude {

@@ -69,7 +69,12 @@ impl Request {
         id: RequestId,
         shared: Arc<Shared>,
     ) -> Self {
-        let cookie_header = head.headers.get_all(http::header::COOKIE).iter().cloned().collect();
+        let cookie_header = head
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .cloned()
+            .collect();
         let session_id = SessionId::new(cookie_header, Arc::clone(&shared.key));
         Self {
             session: SessionSlot::new(Arc::new(session_id)),

@@ -53,13 +53,23 @@ async fn post_forms_get_the_field_and_get_forms_do_not() {
     let (status, page) = s.fetch("/comment").await;
     assert_eq!(status, 200);
     let found = tokens(&page);
-    assert_eq!(found.len(), 3, "two literal post forms and one explicit tag: {page}");
-    assert!(found.iter().all(|t| t == &found[0] && t.len() == 64), "{found:?}");
+    assert_eq!(
+        found.len(),
+        3,
+        "two literal post forms and one explicit tag: {page}"
+    );
+    assert!(
+        found.iter().all(|t| t == &found[0] && t.len() == 64),
+        "{found:?}"
+    );
     assert!(
         page.starts_with(r#"<form method=post><input type="hidden" name="_csrf""#),
         "{page}"
     );
-    assert!(page.contains(r#"<form method="get" action="/search"></form>"#), "{page}");
+    assert!(
+        page.contains(r#"<form method="get" action="/search"></form>"#),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -77,9 +87,15 @@ async fn unsafe_requests_need_the_right_token() {
     let missing = post("text=hi".into()).await.unwrap();
     assert_eq!(missing.status(), 403);
     assert!(missing.text().await.unwrap().contains("no CSRF token"));
-    let wrong = post(format!("text=hi&_csrf={}", "0".repeat(64))).await.unwrap();
+    let wrong = post(format!("text=hi&_csrf={}", "0".repeat(64)))
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 403);
-    assert!(wrong.text().await.unwrap().contains("does not match your session"));
+    assert!(wrong
+        .text()
+        .await
+        .unwrap()
+        .contains("does not match your session"));
     let right = post(format!("text=hi&_csrf={token}")).await.unwrap();
     assert_eq!(right.status(), 200);
     assert_eq!(right.text().await.unwrap(), "got hi");
@@ -119,7 +135,11 @@ async fn scripts_send_the_token_in_a_header() {
         .send()
         .await
         .unwrap();
-    assert_eq!(json.status(), 403, "a body that is not a form needs the header");
+    assert_eq!(
+        json.status(),
+        403,
+        "a body that is not a form needs the header"
+    );
 }
 
 #[tokio::test]
@@ -190,5 +210,9 @@ async fn multipart_forms_carry_the_token_too() {
         .await
         .unwrap();
     assert_eq!(right.status(), 200);
-    assert_eq!(right.text().await.unwrap(), "hi:1", "the page still reads its upload");
+    assert_eq!(
+        right.text().await.unwrap(),
+        "hi:1",
+        "the page still reads its upload"
+    );
 }

@@ -31,9 +31,16 @@ page! {
 }
 
 async fn instance(url: &str) -> TestServer {
-    let store = RedisStore::connect(url).await.expect("connect to RSP_REDIS_URL");
+    let store = RedisStore::connect(url)
+        .await
+        .expect("connect to RSP_REDIS_URL");
     // Both instances sign cookies with the same secret, as a real deployment would.
-    serve(App::new().secret("one secret for every instance").sessions(store)).await
+    serve(
+        App::new()
+            .secret("one secret for every instance")
+            .sessions(store),
+    )
+    .await
 }
 
 #[tokio::test]

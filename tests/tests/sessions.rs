@@ -66,16 +66,26 @@ async fn a_session_round_trips_with_a_cookie_jar() {
     let s = serve(App::new()).await;
     let first = s.get("/count").await;
     let cookie = session_cookie(&first).expect("a new session sets its cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "{cookie}");
     assert_eq!(text(first).await, "1");
     let second = s.get("/count").await;
-    assert_eq!(session_cookie(&second), None, "a known id is not sent again");
+    assert_eq!(
+        session_cookie(&second),
+        None,
+        "a known id is not sent again"
+    );
     assert_eq!(text(second).await, "2");
     assert_eq!(s.fetch("/peek").await.1, "2");
     // Another visitor has their own session.
     let other = client();
-    assert_eq!(text(other.get(s.url("/count")).send().await.unwrap()).await, "1");
+    assert_eq!(
+        text(other.get(s.url("/count")).send().await.unwrap()).await,
+        "1"
+    );
 }
 
 #[tokio::test]
@@ -84,7 +94,11 @@ async fn pages_that_do_not_touch_the_session_send_no_cookie() {
     let res = s.get("/plain").await;
     assert_eq!(session_cookie(&res), None);
     let res = s.get("/peek").await;
-    assert_eq!(session_cookie(&res), None, "reading an empty session changes nothing");
+    assert_eq!(
+        session_cookie(&res),
+        None,
+        "reading an empty session changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -107,7 +121,10 @@ async fn a_tampered_cookie_starts_a_fresh_session() {
             .await
             .unwrap();
         assert_eq!(res.status(), 200, "{cookie}");
-        assert!(session_cookie(&res).is_some(), "a fresh session gets a fresh id");
+        assert!(
+            session_cookie(&res).is_some(),
+            "a fresh session gets a fresh id"
+        );
         assert_eq!(text(res).await, "1", "{cookie}");
     }
     // The real cookie still works.
@@ -148,7 +165,10 @@ async fn clearing_removes_the_cookie() {
     s.get("/count").await;
     let res = s.get("/logout").await;
     let cookie = session_cookie(&res).expect("the cookie is removed");
-    assert!(cookie.contains("Max-Age=0") || cookie.contains("Expires="), "{cookie}");
+    assert!(
+        cookie.contains("Max-Age=0") || cookie.contains("Expires="),
+        "{cookie}"
+    );
     assert_eq!(s.fetch("/peek").await.1, "0");
 }
 
@@ -179,7 +199,11 @@ async fn sessions_survive_a_restart_with_the_persistent_store() {
 async fn idle_sessions_expire() {
     let s = serve(App::new().session_idle_timeout(Duration::ZERO)).await;
     assert_eq!(s.fetch("/count").await.1, "1");
-    assert_eq!(s.fetch("/count").await.1, "1", "an idle timeout of zero keeps nothing");
+    assert_eq!(
+        s.fetch("/count").await.1,
+        "1",
+        "an idle timeout of zero keeps nothing"
+    );
 }
 
 #[tokio::test]

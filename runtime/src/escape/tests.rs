@@ -632,7 +632,10 @@ fn js_values_become_literals() {
     assert_eq!(write_one!(js, element, f64::NEG_INFINITY), "null");
     assert_eq!(write_one!(js, element, true), "true");
     assert_eq!(write_one!(js, element, 'x'), r#""x""#);
-    assert_eq!(write_one!(js, element, "</script>"), r#""\u003c/script\u003e""#);
+    assert_eq!(
+        write_one!(js, element, "</script>"),
+        r#""\u003c/script\u003e""#
+    );
     assert_eq!(write_one!(js, dq, "a\"b"), r#"&#34;a\u0022b&#34;"#);
     assert_eq!(write_one!(js, unquoted, "a b"), "&#34;a&#32;b&#34;");
     assert_eq!(write_one!(js, element, Some(3)), "3");

@@ -66,7 +66,10 @@ mod tests {
     #[tokio::test]
     async fn save_load_expire_delete() {
         let store = MemoryStore::new();
-        store.save("a", "{}", Duration::from_secs(60)).await.unwrap();
+        store
+            .save("a", "{}", Duration::from_secs(60))
+            .await
+            .unwrap();
         assert_eq!(store.load("a").await.unwrap().as_deref(), Some("{}"));
         store.save("b", "{}", Duration::ZERO).await.unwrap();
         assert_eq!(store.load("b").await.unwrap(), None, "expired");

@@ -93,7 +93,10 @@ impl SessionStore for SqliteStore {
 
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()> {
         let id = id.to_owned();
-        self.run(move |db| db.execute("DELETE FROM rsp_sessions WHERE id = ?1", [&id]).map(drop))
+        self.run(move |db| {
+            db.execute("DELETE FROM rsp_sessions WHERE id = ?1", [&id])
+                .map(drop)
+        })
     }
 }
 
@@ -103,14 +106,21 @@ mod tests {
 
     #[tokio::test]
     async fn sessions_survive_reopening() {
-        let path = std::env::temp_dir().join(format!("rsp-sessions-{}.sqlite3", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("rsp-sessions-{}.sqlite3", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let store = SqliteStore::open(&path).unwrap();
-        store.save("a", r#"{"n":1}"#, Duration::from_secs(60)).await.unwrap();
+        store
+            .save("a", r#"{"n":1}"#, Duration::from_secs(60))
+            .await
+            .unwrap();
         store.save("old", "{}", Duration::ZERO).await.unwrap();
         drop(store);
         let store = SqliteStore::open(&path).unwrap();
-        assert_eq!(store.load("a").await.unwrap().as_deref(), Some(r#"{"n":1}"#));
+        assert_eq!(
+            store.load("a").await.unwrap().as_deref(),
+            Some(r#"{"n":1}"#)
+        );
         assert_eq!(store.load("old").await.unwrap(), None, "expired");
         store.delete("a").await.unwrap();
         assert_eq!(store.load("a").await.unwrap(), None);
