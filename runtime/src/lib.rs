@@ -77,6 +77,31 @@
 //! 3 | <p><%= name + %></p>
 //!   |        ^
 //! ```
+//!
+//! ## Header options
+//!
+//! After the header line, a page may set options, each `name: value;`:
+//! `layout: path;` frames the body with a layout function, `title: expr;` and
+//! `head: expr;` fill the layout's slots (see [`Slots`]), and `csrf: off;` lets unsafe
+//! requests in without a CSRF token (for webhooks and APIs authenticated otherwise).
+//!
+//! ## What a page gets for free
+//!
+//! | PHP | rsp |
+//! | --- | --- |
+//! | `$_GET` | [`req.query()`](Request::query) into a serde type or a [`Form`] |
+//! | `$_POST` | [`req.form().await`](Request::form), checked strictly; a bad form is a 400 naming the field |
+//! | `$_FILES` | [`req.upload().await`](Request::upload): streamed, size-limited, names sanitised |
+//! | `$_COOKIE`, `setcookie` | [`req.cookie`](Request::cookie), [`res.set_cookie`](Response::set_cookie): signed by default |
+//! | `$_SESSION` | [`req.session().await`](Request::session): memory, SQLite or Redis stores |
+//! | `header()`, `http_response_code()` | [`res.set_header`](Response::set_header), [`res.set_status`](Response::set_status), at any point of the page |
+//! | `include` | partials and layouts: functions returning [`html!`] values |
+//! | a folder of static files | [`assets!`]: embedded, compressed, cached |
+//!
+//! Every `<form method="post">` gets its CSRF field from the compiler, and every unsafe
+//! request is checked (see [`csrf_field`]). Every value is escaped for the HTML context it
+//! stands in — text, attributes, URLs, JavaScript, CSS — chosen at compile time (see
+//! [`escape`]).
 
 mod app;
 mod assets;
