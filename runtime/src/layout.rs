@@ -29,6 +29,21 @@
 use crate::escape::Render;
 
 /// What a page gives its layout.
+///
+/// A layout nests in another by handing it new slots:
+///
+/// ```
+/// use rsp::prelude::*;
+///
+/// fn outer(page: Slots<'_>) -> impl Render + '_ {
+///     html!("<title><%= page.title %></title><body><%= page.body %></body>")
+/// }
+///
+/// fn admin(page: Slots<'_>) -> impl Render + '_ {
+///     html!(r#"<%= outer(Slots { body: &html!("<nav>admin</nav><%= page.body %>"), ..page }) %>"#)
+/// }
+/// ```
+#[derive(Clone, Copy)]
 pub struct Slots<'a> {
     /// The page's title (`title:` in its header; empty if not set).
     pub title: &'a str,

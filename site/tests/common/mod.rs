@@ -1,0 +1,91 @@
+//! Starting the site binary from a test, shared by the test files (`mod common;`).
+
+// Each test file uses part of this module; the rest would be dead code there.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The site running in a child process, killed when dropped.
+pub struct Site {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, from the site's `listening on` line.
+    pub base: String,
+}
+
+impl Site {
+    /// Starts `exe` in `dir` on a free port; waits for its `listening on` line.
+    pub fn start(exe: &Path, dir: &Path, args: &[&str]) -> Site {
+        let mut child = Command::new(exe)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .current_dir(dir)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the site");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        Site { child, base }
+    }
+
+    pub async fn fetch(&self, path: &str) -> (u16, String) {
+        let res = reqwest::get(format!("{}{path}", self.base)).await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// Stops the site and returns what it logged.
+    pub fn stop(mut self) -> String {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        let mut log = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut log)
+            .unwrap();
+        log
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A new empty directory under the system's temporary directory.
+pub fn empty_dir(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "rsp-site-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The value of the first hidden `_csrf` field in a page.
+pub fn csrf_token(page: &str) -> String {
+    let start = page.find(r#"name="_csrf" value=""#).expect("a CSRF field") + 20;
+    page[start..start + 64].to_owned()
+}
+
+/// The site binary cargo built for these tests.
+pub fn exe() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_site"))
+}
