@@ -214,11 +214,17 @@ pub fn html(input: &str, out: &mut String) {
     // Most text has nothing to escape: find that out with one table lookup per byte.
     match input.bytes().position(|b| HTML_SPECIAL[usize::from(b)]) {
         None => out.push_str(input),
-        Some(first) => {
-            out.push_str(&input[..first]);
-            escape_runs(&input[first..], |run| out.push_str(run), false, html_entity);
-        }
+        Some(first) => html_from(input, first, out),
     }
+}
+
+/// The rest of [`html`], for text that does need escaping: kept out of line so the common
+/// case stays small where it is inlined.
+#[cold]
+#[inline(never)]
+fn html_from(input: &str, first: usize, out: &mut String) {
+    out.push_str(&input[..first]);
+    escape_runs(&input[first..], |run| out.push_str(run), false, html_entity);
 }
 
 /// `00` to `99`, for writing small numbers without formatting them.

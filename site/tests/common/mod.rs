@@ -7,12 +7,15 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::JoinHandle;
 
 /// The site running in a child process, killed when dropped.
 pub struct Site {
     child: Child,
     /// `http://127.0.0.1:PORT`, from the site's `listening on` line.
     pub base: String,
+    /// Reads the site's log as it comes, so that a full pipe never stalls the site.
+    log: Option<JoinHandle<String>>,
 }
 
 impl Site {
@@ -36,7 +39,17 @@ impl Site {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
             .to_owned();
-        Site { child, base }
+        let mut stderr = child.stderr.take().unwrap();
+        let log = std::thread::spawn(move || {
+            let mut log = Vec::new();
+            let _ = stderr.read_to_end(&mut log);
+            String::from_utf8_lossy(&log).into_owned()
+        });
+        Site {
+            child,
+            base,
+            log: Some(log),
+        }
     }
 
     pub async fn fetch(&self, path: &str) -> (u16, String) {
@@ -48,14 +61,7 @@ impl Site {
     pub fn stop(mut self) -> String {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
-        let mut log = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut log)
-            .unwrap();
-        log
+        self.log.take().unwrap().join().unwrap()
     }
 }
 

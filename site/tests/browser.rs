@@ -1,0 +1,824 @@
+//! The escaping proved in a real browser: classic and context-specific XSS payloads are
+//! written by `/contexts` into every HTML context and by the guestbook into its entries,
+//! loaded in headless Chromium driven through chromedriver's W3C WebDriver HTTP API, and
+//! none may run script.
+//!
+//! Runs when `RSP_CHROMEDRIVER` names chromedriver (CI sets it to /usr/bin/chromedriver);
+//! `RSP_CHROMIUM` names the browser, /usr/bin/chromium by default.
+//!
+//! Nothing in the pages is overridden. A page counts as having run injected script if
+//! - a dialog opened (the payloads call `alert`): asked of WebDriver, which leaves dialogs
+//!   open (`unhandledPromptBehavior: ignore`);
+//! - a marker the payloads set is there: `window.__rspPwned`, `data-pwned` on `<html>`,
+//!   a title of exactly `rsp-pwned` (the real title always has more around the value);
+//! - Chromium logged a script error: payloads call `top.rspPwned()`, which no page defines,
+//!   and a value breaking out of a script is a syntax error;
+//! - the page's shape differs from the same page with a harmless value: more `<script>`
+//!   elements, an `on*` attribute, a `javascript:`/`data:`/`vbscript:` URL, an `iframe`,
+//!   `object`, `embed`, `base`, `meta http-equiv`, `svg` or `math` element.
+//!
+//! Each check runs after the load event (so `onerror` of the image has fired) and two
+//! frames (so `autofocus` has focused), again after every element of the page's table or
+//! entries got `mouseover`, `focus`, `load` and `error` events and every button a click,
+//! and again after a click on every link (a `javascript:` URL runs on click).
+
+mod common;
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use common::{csrf_token, empty_dir, exe, Site};
+
+/// Payloads for every context; each page load writes one of them everywhere.
+const PAYLOADS: &[&str] = &[
+    // HTML text, and RCDATA (title, textarea).
+    "<script>alert(1)</script>",
+    "<script>window.__rspPwned=1</script>",
+    "<ScRiPt>top.rspPwned()</sCrIpT>",
+    "<script src=data:,alert(1)></script>",
+    "<img src=x onerror=alert(1)>",
+    "<img src=x onerror=top.rspPwned()>",
+    "<svg onload=alert(1)>",
+    "<svg/onload=document.title='rsp-pwned'>",
+    "<svg><script>alert&#40;1&#41;</script></svg>",
+    "<body onload=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    "<input autofocus onfocus=window.__rspPwned=1>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    "<iframe srcdoc='<script>top.rspPwned()</script>'></iframe>",
+    "<object data=javascript:alert(1)></object>",
+    "<embed src=javascript:alert(1)>",
+    "<a href=javascript:alert(1)>x</a>",
+    "<form><button formaction=javascript:alert(1)>x</button></form>",
+    "<base href=javascript:alert(1)//>",
+    r#"<meta http-equiv="refresh" content="0;url=javascript:alert(1)">"#,
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    r#"<noscript><p title="</noscript><img src=x onerror=alert(1)>">"#,
+    "<!--<script>alert(1)</script>-->",
+    "<!--<script>",
+    "--><script>alert(1)</script>",
+    "--!><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    "</TiTlE ><img src=x onerror=alert(1)>",
+    "</textarea><script>alert(1)</script>",
+    "</textarea ><svg onload=top.rspPwned()>",
+    "<xmp><script>alert(1)</script></xmp>",
+    "<plaintext><script>alert(1)</script>",
+    // Attributes: breaking out of each quoting.
+    r#""><script>alert(1)</script>"#,
+    r#"'><script>alert(1)</script>"#,
+    r#"" onmouseover="alert(1)" x=""#,
+    r#"' onmouseover='alert(1)' x='"#,
+    r#"" autofocus onfocus="top.rspPwned()"#,
+    r#"' autofocus onfocus=window.__rspPwned=1 x='"#,
+    "x onfocus=alert(1) autofocus",
+    "x/onfocus=alert(1)/autofocus",
+    "x\tonfocus=alert(1)\tautofocus",
+    "x\nonfocus=alert(1)\nautofocus",
+    "`x` onfocus=alert(1) autofocus",
+    "=x onmouseover=alert(1)",
+    "&quot; onfocus=alert(1) autofocus x=&quot;",
+    "&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;",
+    r#""/><svg/onload=alert(1)>"#,
+    // URLs: href and src.
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "\tjavascript:alert(1)",
+    " javascript:alert(1)",
+    "\u{1}javascript:alert(1)",
+    "java\nscript:alert(1)",
+    "java\tscript:alert(1)",
+    "java\rscript:alert(1)",
+    "&#106;avascript:alert(1)",
+    "&#x6A;avascript&#x3A;alert(1)",
+    "javascript&colon;alert(1)",
+    "javascript:%61lert(1)",
+    "javascript://%0Aalert(1)",
+    "javascript:window.__rspPwned=1//http://x",
+    "%6Aavascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "DATA:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    "VBScript:MsgBox(1)",
+    r#"https://example.com/" onmouseover="alert(1)"#,
+    "//example.com/?<script>alert(1)</script>",
+    // JavaScript: onclick, script expression, script string.
+    r#"");alert(1);//"#,
+    r#"');alert(1);//"#,
+    r#"\");alert(1);//"#,
+    r#"\\");alert(1);//"#,
+    r#"\";alert(1);//"#,
+    "1);alert(1);(1",
+    "alert(1)",
+    "${alert(1)}",
+    "`;alert(1);`",
+    "`${top.rspPwned()}`",
+    "\u{2028}alert(1)\u{2029}",
+    "\"\u{2028};alert(1)//",
+    "</script><script>alert(1)</script>",
+    "</ScRiPt ><script>top.rspPwned()</script>",
+    "</script/x><script>alert(1)</script>",
+    "</script\t><script>alert(1)</script>",
+    "<!--<script>alert(1)//",
+    "-->alert(1)//",
+    r"\x3cscript\x3ealert(1)\x3c/script\x3e",
+    r"\u003cscript\u003ealert(1)\u003c/script\u003e",
+    "&#34;);alert(1);//",
+    "&quot;-alert(1)-&quot;",
+    "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;",
+    "{{constructor.constructor('alert(1)')()}}",
+    // CSS: style element, style attribute.
+    "red;background:url(javascript:alert(1))",
+    "expression(alert(1))",
+    "red;width:expression(alert(1))",
+    "url(javascript:alert(1))",
+    "red}</style><script>alert(1)</script>",
+    "}</style><script>top.rspPwned()</script>",
+    "</style><script>alert(1)</script>",
+    r#"red;}body{background:url("javascript:alert(1)")}"#,
+    r"\3c/style\3e<script>alert(1)</script>",
+    "@import 'javascript:alert(1)';",
+    "-moz-binding:url(//x/x.xml#x)",
+    r#"red" onmouseover="alert(1)"#,
+    "red' onmouseover='alert(1)",
+    // NUL, other controls, non-ASCII.
+    "\0<script>alert(1)</script>",
+    "java\0script:alert(1)",
+    "<scr\0ipt>alert(1)</scr\0ipt>",
+    "x\r\nSet-Cookie: pwned=1",
+    "\u{FEFF}javascript:alert(1)",
+    "\u{202E}<script>alert(1)</script>",
+    "＜script＞alert(1)＜/script＞",
+    "ｊａｖａｓｃｒｉｐｔ:alert(1)",
+    "Grüße, 世界 😀 <b>bold</b> «guillemets» \u{85}next line",
+    // Polyglots.
+    r#"jaVasCript:/*-/*`/*\`/*'/*"/**/(/* */oNcliCk=alert() )//%0D%0A%0d%0a//</stYle/</titLe/</teXtarEa/</scRipt/--!>\x3csVg/<sVg/oNloAd=alert()//>\x3e"#,
+    "jaVasCript:/*-/*`/*\\`/*'/*\"/**/(/* */oNcliCk=alert() )//\r\n\r\n//</stYle/</titLe/</teXtarEa/</scRipt/--!><sVg/<sVg/oNloAd=alert()//>>",
+    r#"javascript:"/*'/*`/*--></noscript></title></textarea></style></template></noembed></script><html " onmouseover=/*&lt;svg/*/onload=alert()//>"#,
+    r#"'"--></style></script><script>alert(1)</script>"#,
+    r#"'"><img src=x onerror=alert(1)>"#,
+    "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+];
+
+/// The fixed payloads and a few very long ones.
+fn payloads() -> Vec<String> {
+    let mut all: Vec<String> = PAYLOADS.iter().map(|p| p.to_string()).collect();
+    all.push(format!(
+        "{}\"><script>alert(1)</script>",
+        "A".repeat(10_000)
+    ));
+    all.push("<script>alert(1)</script>".repeat(400));
+    all.push(format!("{}\";alert(1);//", "\\".repeat(5_000)));
+    let distinct: HashSet<&String> = all.iter().collect();
+    assert_eq!(distinct.len(), all.len(), "a payload is listed twice");
+    all
+}
+
+/// What the detector sees in a page; compared with the same page holding a harmless value.
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct Snapshot {
+    markers: Vec<String>,
+    scripts: Vec<String>,
+    handlers: Vec<String>,
+    unsafe_urls: Vec<String>,
+    embeds: Vec<String>,
+}
+
+/// Returns a [`Snapshot`] of the document.
+const SNAPSHOT: &str = r#"
+const d = document, cut = (s) => s.slice(0, 160);
+const markers = [];
+if (window.__rspPwned !== undefined) markers.push("window.__rspPwned is set");
+if (d.documentElement.dataset.pwned !== undefined) markers.push("data-pwned is set on <html>");
+if (d.title === "rsp-pwned") markers.push("document.title was set to rsp-pwned");
+const handlers = [], unsafeUrls = [];
+for (const el of d.querySelectorAll("*")) {
+  for (const a of el.attributes) {
+    if (/^on/i.test(a.name)) handlers.push(`<${el.localName} id="${el.id}" ${a.name}>`);
+    if (/^(href|src|action|formaction|data|xlink:href|poster|srcdoc)$/i.test(a.name)) {
+      let scheme = "";
+      try { scheme = new URL(a.value, d.baseURI).protocol; } catch (e) {}
+      if (a.name === "srcdoc" || /^(javascript|vbscript|data):$/i.test(scheme))
+        unsafeUrls.push(`<${el.localName} ${a.name}="${cut(a.value)}">`);
+    }
+  }
+}
+const embeds = [...d.querySelectorAll("iframe, frame, object, embed, base, meta[http-equiv], svg, math")];
+return {
+  markers,
+  scripts: [...d.scripts].map((s) => cut(s.outerHTML)),
+  handlers,
+  unsafeUrls,
+  embeds: embeds.map((e) => cut(e.outerHTML)),
+};
+"#;
+
+/// Fires `mouseover`, `focus`, `load` and `error` at every element under the selector
+/// `arguments[0]` (an injected `on*` handler would run), then clicks every button there.
+const POKE: &str = r#"
+const all = document.querySelectorAll(arguments[0] + " *");
+for (const el of all)
+  for (const type of ["mouseover", "focus", "load", "error"]) el.dispatchEvent(new Event(type));
+for (const el of all) if (el.localName === "button") el.click();
+"#;
+
+/// Clicks every link under the selector `arguments[0]`.
+const CLICK_LINKS: &str = r#"
+for (const a of document.querySelectorAll(arguments[0] + " a")) a.click();
+"#;
+
+/// Waits two frames and a little more: autofocus and `onfocus` happen at a frame.
+const SETTLE: &str = r#"
+const done = arguments[arguments.length - 1];
+requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 20)));
+"#;
+
+#[tokio::test]
+async fn no_payload_runs_script_in_a_browser() {
+    let Some(chromedriver) = std::env::var_os("RSP_CHROMEDRIVER") else {
+        eprintln!(
+            "skipped: set RSP_CHROMEDRIVER to chromedriver's path \
+             (e.g. /usr/bin/chromedriver) to run the browser XSS test"
+        );
+        return;
+    };
+    let chromium = std::env::var_os("RSP_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
+    let dir = empty_dir("browser");
+    let data = dir.join("data");
+    let site = Site::start(&exe(), &dir, &["--data", data.to_str().unwrap()]);
+    let browser = Browser::start(PathBuf::from(chromedriver), PathBuf::from(chromium)).await;
+
+    the_detector_sees_script_that_runs(&browser, &site).await;
+
+    let payloads = payloads();
+    let mut run = Run::new(&browser, &site);
+    // The pages' own shapes, with a harmless value and with no entries.
+    let contexts = browser
+        .shape_of(&format!("{}/contexts?v=harmless", site.base))
+        .await;
+    let guestbook = browser.shape_of(&format!("{}/guestbook", site.base)).await;
+    for payload in &payloads {
+        run.contexts(&contexts, payload).await;
+        if run.executions.len() >= 20 {
+            break; // Plenty to go on: stop early rather than take minutes to fail.
+        }
+    }
+    run.guestbook(&guestbook, &payloads).await;
+    run.late().await;
+
+    eprintln!(
+        "browser: {} payloads tried, {} page loads, {} checks, {} executions, {} mangled values",
+        run.tried,
+        browser.loads.get(),
+        run.checks,
+        run.executions.len(),
+        run.mangled.len()
+    );
+    assert!(
+        run.executions.is_empty(),
+        "injected script ran:\n\n{}",
+        run.executions.join("\n\n")
+    );
+    assert!(
+        run.mangled.is_empty(),
+        "values did not reach JavaScript intact:\n{}",
+        run.mangled.join("\n")
+    );
+}
+
+/// The positive control: script that really runs is reported by each detector, so the
+/// test above could fail.
+async fn the_detector_sees_script_that_runs(browser: &Browser, site: &Site) {
+    let markers = "data:text/html,<script>window.__rspPwned=1; \
+                   document.documentElement.dataset.pwned=1; document.title='rsp-pwned'</script>";
+    let alert = "data:text/html,<script>alert('control')</script>";
+    let call = "data:text/html,<script>top.rspPwned()</script>";
+    for (url, expected) in [
+        (
+            markers,
+            &["window.__rspPwned", "data-pwned", "document.title"][..],
+        ),
+        (alert, &["alert dialog opened: \"control\""]),
+        (call, &["rspPwned is not a function"]),
+    ] {
+        browser.arm().await;
+        browser.goto(url).await.unwrap();
+        let found = browser.evidence(None).await.join("\n");
+        for what in expected {
+            assert!(found.contains(what), "{url}: {what:?} not in {found:?}");
+        }
+    }
+
+    // An injected element, handler and link are seen even when nothing has run yet.
+    let shape = browser
+        .shape_of(&format!("{}/contexts?v=red", site.base))
+        .await;
+    browser
+        .execute(
+            "const s = document.createElement('script'); s.type = 'text/plain';
+             document.body.append(s);
+             document.getElementById('text').setAttribute('onmouseover', '0');
+             document.getElementById('href').setAttribute('href', ' javascript:0');",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    let found = browser.evidence(Some(&shape)).await.join("\n");
+    for what in ["4 <script> elements", "onmouseover", "javascript:0"] {
+        assert!(found.contains(what), "{what:?} not in {found:?}");
+    }
+    eprintln!("browser: the detector reports script that runs (positive control passed)");
+}
+
+/// The run over all payloads: its counts and findings, and the page being checked.
+struct Run<'a> {
+    browser: &'a Browser,
+    site: &'a Site,
+    /// Payloads loaded into `/contexts`.
+    tried: usize,
+    checks: usize,
+    executions: Vec<String>,
+    mangled: Vec<String>,
+    /// The page loaded last (its path on the site) and the payload(s) it holds.
+    path: String,
+    payload: String,
+}
+
+impl<'a> Run<'a> {
+    fn new(browser: &'a Browser, site: &'a Site) -> Self {
+        Run {
+            browser,
+            site,
+            tried: 0,
+            checks: 0,
+            executions: Vec::new(),
+            mangled: Vec::new(),
+            path: String::new(),
+            payload: String::new(),
+        }
+    }
+
+    /// Loads `/contexts?v=payload` and checks it after the load, after poking it, and
+    /// after clicking its link.
+    async fn contexts(&mut self, shape: &Snapshot, payload: &str) {
+        self.tried += 1;
+        let browser = self.browser;
+        let path = format!("/contexts?v={}", percent_encode(payload));
+        self.load(&path, payload).await;
+        self.check("after load", Some(shape)).await;
+
+        browser.execute(POKE, json!(["table.contexts"])).await.ok();
+        browser.settle().await;
+        self.check("after events and the button click", Some(shape))
+            .await;
+        // The three places where the value becomes JavaScript must hold it exactly.
+        let shown = browser
+            .execute(
+                r#"return ["expr", "string", "clicked"].map(
+                       (id) => [id, document.getElementById(id).textContent]);"#,
+                json!([]),
+            )
+            .await;
+        match shown.map(serde_json::from_value::<Vec<(String, String)>>) {
+            Ok(Ok(shown)) => {
+                for (id, text) in shown.into_iter().filter(|(_, text)| text != payload) {
+                    let mangled = format!("#{id} shows {text:?} for {payload:?}");
+                    self.mangled.push(mangled);
+                }
+            }
+            other => (self.mangled).push(format!("{payload:?}: not read back: {other:?}")),
+        }
+
+        browser
+            .execute(CLICK_LINKS, json!(["table.contexts"]))
+            .await
+            .ok();
+        browser.settle().await;
+        self.check("after clicking the link", None).await;
+    }
+
+    /// Signs the guestbook with every payload as name and message, 25 entries at a time,
+    /// and checks the guestbook after each batch.
+    async fn guestbook(&mut self, shape: &Snapshot, payloads: &[String]) {
+        let (browser, base) = (self.browser, &self.site.base);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let form = client.get(format!("{base}/guestbook")).send().await;
+        let token = csrf_token(&form.unwrap().text().await.unwrap());
+        for batch in payloads.chunks(25) {
+            for payload in batch {
+                let res = client
+                    .post(format!("{base}/guestbook"))
+                    .form(&[("_csrf", &token), ("name", payload), ("message", payload)])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 303, "signing with {payload:?}");
+            }
+            self.load("/guestbook", &format!("{batch:?}")).await;
+            let count = "return document.querySelectorAll('.entries > li').length";
+            if let Ok(entries) = browser.execute(count, json!([])).await {
+                let shown = entries.as_u64() >= Some(batch.len() as u64);
+                assert!(shown, "{entries} entries shown for {batch:?}");
+            }
+            self.check("after load", Some(shape)).await;
+            browser.execute(POKE, json!([".entries"])).await.ok();
+            browser.settle().await;
+            self.check("after events", Some(shape)).await;
+            browser.execute(CLICK_LINKS, json!([".entries"])).await.ok();
+            browser.settle().await;
+            self.check("after clicking links", None).await;
+        }
+    }
+
+    /// Arms the detector, loads the page and waits for it to settle.
+    async fn load(&mut self, path: &str, payload: &str) {
+        self.late().await;
+        self.path = path.to_owned();
+        self.payload = payload.to_owned();
+        let url = format!("{}{path}", self.site.base);
+        if let Err(e) = self.browser.goto(&url).await {
+            self.record("loading", vec![format!("loading failed: {e}")])
+                .await;
+        }
+        self.browser.settle().await;
+    }
+
+    /// Arms the detector for the next page: blames anything left on the page before.
+    async fn late(&mut self) {
+        let late = self.browser.arm().await;
+        if !late.is_empty() {
+            self.record("showing up late", late).await;
+        }
+    }
+
+    /// Checks the page for evidence of script that ran.
+    async fn check(&mut self, when: &str, shape: Option<&Snapshot>) {
+        self.checks += 1;
+        let evidence = self.browser.evidence(shape).await;
+        if !evidence.is_empty() {
+            self.record(when, evidence).await;
+        }
+    }
+
+    /// Records an execution, with the page's HTML as the server sent it for the first few.
+    async fn record(&mut self, when: &str, evidence: Vec<String>) {
+        let (path, payload) = (&self.path, &self.payload);
+        let mut record = format!(
+            "payload {payload:?} at {path}, {when}:\n  {}",
+            evidence.join("\n  ")
+        );
+        if self.executions.len() < 5 {
+            let (_, html) = self.site.fetch(path).await;
+            record.push_str("\n  the page:");
+            for line in html.lines().filter(|line| !line.trim().is_empty()) {
+                record.push_str("\n    ");
+                record.extend(line.chars().take(300));
+            }
+        }
+        self.executions.push(record);
+    }
+}
+
+/// Percent-encodes every byte but the unreserved ones, for a query value.
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An error answered by chromedriver: its code, such as `no such alert`, and message.
+#[derive(Debug)]
+struct WebDriverError {
+    error: String,
+    message: String,
+}
+
+impl std::fmt::Display for WebDriverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.error, self.message)
+    }
+}
+
+/// Chromedriver in a child process on a free loopback port; killed when dropped.
+struct Chromedriver {
+    child: Child,
+    base: String,
+    /// Holds the browser profile and chromedriver's output; removed when dropped.
+    dir: PathBuf,
+}
+
+impl Chromedriver {
+    /// Starts chromedriver and waits until `/status` says it is ready; panics if it
+    /// cannot start.
+    async fn start(path: &Path, http: &reqwest::Client) -> Chromedriver {
+        let dir = empty_dir("chromedriver");
+        for attempt in 1.. {
+            // A free port: bound by the system, released, then given to chromedriver.
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let log = File::create(dir.join("chromedriver.log")).unwrap();
+            let child = Command::new(path)
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    panic!("cannot start chromedriver {path:?}: {e}")
+                });
+            let mut driver = Chromedriver {
+                child,
+                base: format!("http://127.0.0.1:{port}"),
+                dir: dir.clone(),
+            };
+            match driver.wait_ready(http).await {
+                Ok(()) => return driver,
+                // Most likely the port was taken in between: try another.
+                Err(why) if attempt < 5 => {
+                    eprintln!("chromedriver on port {port}: {why}; retrying")
+                }
+                Err(why) => panic!(
+                    "chromedriver {path:?} did not start: {why}\n{}",
+                    std::fs::read_to_string(dir.join("chromedriver.log")).unwrap_or_default()
+                ),
+            }
+        }
+        unreachable!()
+    }
+
+    async fn wait_ready(&mut self, http: &reqwest::Client) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Err(format!("it exited ({status})"));
+            }
+            if let Ok(res) = http.get(format!("{}/status", self.base)).send().await {
+                let status: Value = res.json().await.unwrap_or_default();
+                if status["value"]["ready"] == true {
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("not ready after 30 s".into())
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A Chromium session; dropping it closes the browser, then stops chromedriver.
+struct Browser {
+    session: String,
+    /// Pages loaded with `goto`.
+    loads: Cell<usize>,
+    http: reqwest::Client,
+    driver: Chromedriver,
+}
+
+impl Browser {
+    async fn start(chromedriver: PathBuf, chromium: PathBuf) -> Browser {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        let driver = Chromedriver::start(&chromedriver, &http).await;
+        let profile = driver.dir.join("profile");
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "unhandledPromptBehavior": "ignore",
+            "timeouts": {"pageLoad": 30_000, "script": 10_000},
+            "goog:loggingPrefs": {"browser": "ALL"},
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    // Links to other hosts fail at once, offline or not.
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+        }}});
+        let res = http
+            .post(format!("{}/session", driver.base))
+            .json(&capabilities)
+            .send()
+            .await;
+        let session = match answer(res).await {
+            Ok(value) => value["sessionId"].as_str().unwrap().to_owned(),
+            Err(e) => panic!(
+                "chromedriver could not start Chromium {chromium:?}: {e}\n{}",
+                std::fs::read_to_string(driver.dir.join("chromedriver.log")).unwrap_or_default()
+            ),
+        };
+        Browser {
+            session,
+            loads: Cell::new(0),
+            http,
+            driver,
+        }
+    }
+
+    fn url(&self, command: &str) -> String {
+        format!("{}/session/{}/{command}", self.driver.base, self.session)
+    }
+
+    async fn get(&self, command: &str) -> Result<Value, WebDriverError> {
+        answer(self.http.get(self.url(command)).send().await).await
+    }
+
+    async fn post(&self, command: &str, body: Value) -> Result<Value, WebDriverError> {
+        answer(self.http.post(self.url(command)).json(&body).send().await).await
+    }
+
+    /// Navigates and waits for the load event.
+    async fn goto(&self, url: &str) -> Result<(), WebDriverError> {
+        self.loads.set(self.loads.get() + 1);
+        self.post("url", json!({ "url": url })).await.map(drop)
+    }
+
+    async fn execute(&self, script: &str, args: Value) -> Result<Value, WebDriverError> {
+        self.post("execute/sync", json!({ "script": script, "args": args }))
+            .await
+    }
+
+    async fn settle(&self) {
+        // A page that navigates or opens a dialog meanwhile is for the next check to see.
+        let _ = self
+            .post("execute/async", json!({ "script": SETTLE, "args": [] }))
+            .await;
+    }
+
+    /// The text of an open dialog, which is then dismissed.
+    async fn dialog(&self) -> Result<Option<String>, WebDriverError> {
+        match self.get("alert/text").await {
+            Ok(text) => {
+                let _ = self.post("alert/dismiss", json!({})).await;
+                Ok(Some(text.as_str().unwrap_or_default().to_owned()))
+            }
+            Err(e) if e.error == "no such alert" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Script errors Chromium logged since the last call.
+    async fn script_errors(&self) -> Vec<String> {
+        match self.post("se/log", json!({ "type": "browser" })).await {
+            Ok(Value::Array(entries)) => entries
+                .iter()
+                .filter(|e| e["source"] == "javascript")
+                .map(|e| format!("a script error was logged: {}", e["message"]))
+                .collect(),
+            other => vec![format!("the browser log could not be read: {other:?}")],
+        }
+    }
+
+    /// Starts a fresh page of evidence: returns what was left from the page before
+    /// (dialogs, script errors).
+    async fn arm(&self) -> Vec<String> {
+        let mut late = self.script_errors().await;
+        // A payload may open dialog after dialog: dismiss them all, within reason.
+        for _ in 0..1000 {
+            match self.dialog().await {
+                Ok(Some(text)) => late.push(format!("an alert dialog opened: {text:?}")),
+                Ok(None) => break,
+                Err(e) => {
+                    late.push(format!("asking for a dialog failed: {e}"));
+                    break;
+                }
+            }
+        }
+        late
+    }
+
+    /// Loads a page with a harmless value and returns its shape.
+    async fn shape_of(&self, url: &str) -> Snapshot {
+        self.arm().await;
+        self.goto(url).await.unwrap();
+        self.settle().await;
+        let shape: Snapshot =
+            serde_json::from_value(self.execute(SNAPSHOT, json!([])).await.unwrap()).unwrap();
+        let errors = self.script_errors().await;
+        assert!(
+            shape.markers.is_empty() && errors.is_empty(),
+            "{url}: {shape:?} {errors:?}"
+        );
+        shape
+    }
+
+    /// Everything showing that script ran in the current page (empty if none): dialogs,
+    /// markers, script errors and, given the page's own `shape`, elements that differ.
+    async fn evidence(&self, shape: Option<&Snapshot>) -> Vec<String> {
+        let mut found = self.arm().await;
+        let snapshot = self.execute(SNAPSHOT, json!([])).await;
+        match snapshot.map(serde_json::from_value::<Snapshot>) {
+            Ok(Ok(now)) => {
+                found.extend(now.markers.iter().cloned());
+                if let Some(shape) = shape {
+                    found.extend(differences(shape, &now));
+                }
+            }
+            other => found.push(format!("the page could not be inspected: {other:?}")),
+        }
+        found.extend(self.script_errors().await);
+        found
+    }
+}
+
+/// How a page's snapshot differs from the page's own shape.
+fn differences(shape: &Snapshot, now: &Snapshot) -> Vec<String> {
+    let mut found = Vec::new();
+    if now.scripts.len() != shape.scripts.len() {
+        found.push(format!(
+            "{} <script> elements where the page has {}: {:?}",
+            now.scripts.len(),
+            shape.scripts.len(),
+            now.scripts
+        ));
+    }
+    for (what, page, seen) in [
+        ("event-handler attributes", &shape.handlers, &now.handlers),
+        ("script URLs", &shape.unsafe_urls, &now.unsafe_urls),
+        ("frames, plugins, svg or math", &shape.embeds, &now.embeds),
+    ] {
+        if seen != page {
+            found.push(format!("{what}: {seen:?} where the page has {page:?}"));
+        }
+    }
+    found
+}
+
+/// The value of a WebDriver answer, or its error.
+async fn answer(res: reqwest::Result<reqwest::Response>) -> Result<Value, WebDriverError> {
+    let failed = |message: String| WebDriverError {
+        error: "no answer".into(),
+        message,
+    };
+    let res = res.map_err(|e| failed(e.to_string()))?;
+    let ok = res.status().is_success();
+    let mut body: Value = res.json().await.map_err(|e| failed(e.to_string()))?;
+    let value = body["value"].take();
+    if ok {
+        return Ok(value);
+    }
+    let text = |key: &str| value[key].as_str().unwrap_or_default().to_owned();
+    Err(WebDriverError {
+        error: text("error"),
+        message: text("message")
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    })
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Drop cannot await: close the browser from a thread with a runtime of its own.
+        let url = format!("{}/session/{}", self.driver.base, self.session);
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let client = reqwest::Client::new();
+                let _ = client
+                    .delete(url)
+                    .timeout(Duration::from_secs(10))
+                    .send()
+                    .await;
+            });
+        })
+        .join();
+    }
+}
