@@ -1042,7 +1042,23 @@ proptest! {
 
 #[test]
 fn integers_are_written_exactly_on_every_path() {
-    for n in [0u64, 7, 9, 10, 42, 99, 100, 105, 999, 1000, 2015, 9999, 10_000, 65_535, u64::MAX] {
+    for n in [
+        0u64,
+        7,
+        9,
+        10,
+        42,
+        99,
+        100,
+        105,
+        999,
+        1000,
+        2015,
+        9999,
+        10_000,
+        65_535,
+        u64::MAX,
+    ] {
         assert_eq!(write_one!(text, element, n), n.to_string());
         assert_eq!(write_one!(attr, dq, n), n.to_string());
     }
