@@ -192,8 +192,8 @@ impl Session {
         removed
     }
 
-    /// Removes every value: logging out. An empty session is deleted from the store and
-    /// its cookie removed.
+    /// Removes every value: logging out (with [`regenerate`](Session::regenerate), so the
+    /// old id is worth nothing). An empty session is deleted from the store.
     pub fn clear(&mut self) {
         self.changed |= !self.data.is_empty();
         self.data.clear();
@@ -284,9 +284,10 @@ pub(crate) async fn commit(
         .flatten();
     if let Some(session) = slot.loaded.take().filter(|s| s.changed) {
         let old_id = old_id.unwrap_or_default();
-        if session.data.is_empty() {
+        if session.data.is_empty() && session.new_id.is_none() {
+            // Nothing to keep. The cookie stays: the id still binds the CSRF tokens of
+            // forms already on the visitor's screen.
             config.store.delete(&old_id).await?;
-            res.remove_cookie(COOKIE);
             return Ok(());
         }
         let id = match session.new_id {

@@ -1,0 +1,233 @@
+//! The site's session, login, upload, contexts and static-file pages, used as a browser
+//! would use them: a cookie jar, forms with their CSRF field, multipart uploads.
+
+mod common;
+
+use common::{csrf_token, empty_dir, exe, Site};
+use sha2::{Digest, Sha256};
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn start(name: &str) -> Site {
+    let dir = empty_dir(name);
+    Site::start(
+        &exe(),
+        &dir,
+        &["--data", dir.join("data").to_str().unwrap()],
+    )
+}
+
+async fn get(client: &reqwest::Client, site: &Site, path: &str) -> reqwest::Response {
+    client
+        .get(format!("{}{path}", site.base))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn text(client: &reqwest::Client, site: &Site, path: &str) -> String {
+    get(client, site, path).await.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_counter_counts_visits_in_the_session() {
+    let site = start("counter");
+    let (ann, bob) = (browser(), browser());
+    assert!(text(&ann, &site, "/counter")
+        .await
+        .contains("<b>1</b> time "));
+    assert!(text(&ann, &site, "/counter")
+        .await
+        .contains("<b>2</b> times"));
+    assert!(text(&bob, &site, "/counter")
+        .await
+        .contains("<b>1</b> time "));
+    assert!(text(&ann, &site, "/counter")
+        .await
+        .contains("<b>3</b> times"));
+}
+
+#[tokio::test]
+async fn login_regenerates_the_session_and_flashes_once() {
+    let site = start("login");
+    let client = browser();
+    let form = text(&client, &site, "/login").await;
+    assert!(form.contains(r#"<form method="post">"#), "{form}");
+    let token = csrf_token(&form);
+    let post = |fields: Vec<(&'static str, String)>| {
+        client
+            .post(format!("{}/login", site.base))
+            .form(&fields)
+            .send()
+    };
+
+    let wrong = post(vec![
+        ("_csrf", token.clone()),
+        ("name", "ann".into()),
+        ("password", "nope".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(wrong.headers()["location"], "/login");
+    let again = text(&client, &site, "/login").await;
+    assert!(again.contains("Wrong name or password."), "{again}");
+
+    let forged = post(vec![("name", "ann".into()), ("password", "rsp".into())])
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403, "no CSRF field, no login");
+
+    let login = post(vec![
+        ("_csrf", token.clone()),
+        ("name", "Ann".into()),
+        ("password", "rsp".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(login.status(), 303);
+    assert_eq!(login.headers()["location"], "/");
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("rsp_session="),
+        "a new id after login: {cookie}"
+    );
+    let home = text(&client, &site, "/").await;
+    assert!(
+        home.contains(r#"<p class="flash">Welcome, Ann!</p>"#),
+        "{home}"
+    );
+    assert!(home.contains("Logged in as <b>Ann</b>"), "{home}");
+    let home = text(&client, &site, "/").await;
+    assert!(!home.contains("Welcome, Ann!"), "a flash is shown once");
+
+    // The id changed, so the token did: the old one is refused.
+    let page = text(&client, &site, "/login").await;
+    let new_token = csrf_token(&page);
+    assert_ne!(new_token, token);
+    let stale = client
+        .post(format!("{}/logout", site.base))
+        .form(&[("_csrf", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 403);
+    let logout = client
+        .post(format!("{}/logout", site.base))
+        .form(&[("_csrf", new_token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.headers()["location"], "/login");
+    let after = text(&client, &site, "/login").await;
+    assert!(after.contains("You are logged out."), "{after}");
+    assert!(after.contains(r#"name="password""#), "{after}");
+}
+
+#[tokio::test]
+async fn upload_lists_names_sizes_and_hashes() {
+    let site = start("upload");
+    let client = browser();
+    let form = text(&client, &site, "/upload").await;
+    assert!(form.contains(r#"enctype="multipart/form-data""#), "{form}");
+    let token = csrf_token(&form);
+    let big = vec![7u8; 300 * 1024];
+    let parts = reqwest::multipart::Form::new()
+        .text("_csrf", token)
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("../../etc/<hi>.txt"),
+        )
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(big.clone()).file_name("big.bin"),
+        );
+    let res = client
+        .post(format!("{}/upload", site.base))
+        .multipart(parts)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let hex = |bytes: &[u8]| -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert!(
+        page.contains(&format!(
+            "<td>&lt;hi&gt;.txt</td><td>5</td><td><code>{}</code>",
+            hex(b"hello")
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<td>big.bin</td><td>{}</td><td><code>{}</code>",
+            big.len(),
+            hex(&big)
+        )),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn contexts_escapes_a_value_for_every_place() {
+    let site = start("contexts");
+    let client = browser();
+    let payload = "\"'><script>alert(1)</script>javascript:alert(2)</style>";
+    let query: String = payload.bytes().map(|b| format!("%{b:02X}")).collect();
+    let page = text(&client, &site, &format!("/contexts?v={query}")).await;
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("href=\"javascript"), "{page}");
+    assert!(
+        page.contains("<td id=\"text\">&#34;&#39;&gt;&lt;script&gt;"),
+        "{page}"
+    );
+    assert!(page.contains("style=\"color: ZrspZ\""), "{page}");
+    assert!(
+        page.contains(r#"textContent = "\u0022\u0027\u003e\u003cscript"#),
+        "{page}"
+    );
+    let js_url = text(&client, &site, "/contexts?v=JaVaScRiPt%3Aalert(1)").await;
+    assert!(
+        js_url.contains(r#"href="about:invalid#rsp-unsafe-url""#),
+        "{js_url}"
+    );
+}
+
+#[tokio::test]
+async fn the_stylesheet_and_favicon_are_embedded() {
+    let site = start("assets");
+    let client = browser();
+    let page = text(&client, &site, "/about").await;
+    assert!(page.contains(r#"<link rel="stylesheet" href="/static/style.css">"#));
+    let css = get(&client, &site, "/static/style.css").await;
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    let etag = css.headers()["etag"].to_str().unwrap().to_owned();
+    let cached = client
+        .get(format!("{}/static/style.css", site.base))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cached.status(), 304);
+    let icon = get(&client, &site, "/static/favicon.svg").await;
+    assert_eq!(icon.status(), 200);
+    assert!(icon.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("image/svg+xml"));
+    assert_eq!(
+        get(&client, &site, "/static/../Cargo.toml").await.status(),
+        404
+    );
+}
