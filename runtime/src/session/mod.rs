@@ -59,6 +59,9 @@ pub(crate) const COOKIE: &str = "rsp_session";
 
 const FLASH: &str = "_flash";
 
+/// When the session was last saved (seconds since the Unix epoch), kept beside its data.
+const TOUCHED: &str = "_rsp_touched";
+
 /// A boxed future, as store methods return.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = io::Result<T>> + Send + 'a>>;
 
@@ -164,6 +167,8 @@ pub struct Session {
     changed: bool,
     /// Set by `regenerate`: the id the data moves to; the old one is deleted.
     new_id: Option<String>,
+    /// When the store last saw this session (seconds since the Unix epoch).
+    touched: u64,
 }
 
 impl Session {
@@ -257,12 +262,14 @@ impl Request {
         let (slot, config) = self.session_parts();
         if slot.loaded.is_none() {
             let id = slot.id.id().to_owned();
-            let data = match config.store.load(&id).await? {
+            let mut data: Map<String, Value> = match config.store.load(&id).await? {
                 Some(text) => serde_json::from_str(&text).unwrap_or_default(),
                 None => Map::new(),
             };
+            let touched = data.remove(TOUCHED).and_then(|t| t.as_u64()).unwrap_or(0);
             slot.loaded = Some(Session {
                 data,
+                touched,
                 ..Session::default()
             });
         }
@@ -270,7 +277,8 @@ impl Request {
     }
 }
 
-/// After the page: saves a changed session and sets or removes its cookie.
+/// After the page: saves the session if it changed (or, if it was only read, now and then,
+/// so that the idle timeout counts from the last visit), and sends the cookie for a new id.
 pub(crate) async fn commit(
     slot: &mut SessionSlot,
     config: &SessionConfig,
@@ -282,26 +290,32 @@ pub(crate) async fn commit(
     let mut send_id = (slot.id.is_new() && pinned)
         .then(|| old_id.clone())
         .flatten();
-    if let Some(session) = slot.loaded.take().filter(|s| s.changed) {
+    if let Some(mut session) = slot.loaded.take() {
         let old_id = old_id.unwrap_or_default();
+        let now = unix_seconds();
+        let idle = config.idle_timeout.as_secs();
+        let stale = now.saturating_sub(session.touched) > idle / 4;
         if session.data.is_empty() && session.new_id.is_none() {
             // Nothing to keep. The cookie stays: the id still binds the CSRF tokens of
             // forms already on the visitor's screen.
-            config.store.delete(&old_id).await?;
-            return Ok(());
-        }
-        let id = match session.new_id {
-            Some(new) => {
+            if session.changed {
                 config.store.delete(&old_id).await?;
-                send_id = Some(new.clone());
-                new
             }
-            None => old_id,
-        };
-        let text = serde_json::to_string(&session.data)?;
-        config.store.save(&id, &text, config.idle_timeout).await?;
-        if slot.id.is_new() {
-            send_id = Some(id);
+        } else if session.changed || stale {
+            let id = match session.new_id.take() {
+                Some(new) => {
+                    config.store.delete(&old_id).await?;
+                    send_id = Some(new.clone());
+                    new
+                }
+                None => old_id,
+            };
+            session.data.insert(TOUCHED.to_owned(), Value::from(now));
+            let text = serde_json::to_string(&session.data)?;
+            config.store.save(&id, &text, config.idle_timeout).await?;
+            if slot.id.is_new() {
+                send_id = Some(id);
+            }
         }
     }
     if let Some(id) = send_id {
@@ -314,6 +328,12 @@ pub(crate) async fn commit(
         res.set_cookie_with(cookie);
     }
     Ok(())
+}
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]
@@ -342,6 +362,48 @@ mod tests {
         assert_eq!(s.take_flash(), ["saved", "again"]);
         assert!(s.take_flash().is_empty());
         assert!(s.is_empty());
+    }
+
+    /// A slot holding a loaded, unchanged session with one value, last saved at `touched`.
+    fn read_only_session(touched: u64) -> SessionSlot {
+        let mut data = Map::new();
+        data.insert("user".into(), Value::from("ann"));
+        let id = SessionId::new(Vec::new(), Arc::new(Key::generate()));
+        SessionSlot {
+            id: Arc::new(id),
+            loaded: Some(Session {
+                data,
+                touched,
+                ..Session::default()
+            }),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_session_only_read_is_saved_now_and_then_to_stay_alive() {
+        let store = Arc::new(MemoryStore::new());
+        let config = SessionConfig {
+            store: Arc::clone(&store) as Arc<dyn SessionStore>,
+            idle_timeout: Duration::from_secs(3600),
+            secure_cookie: false,
+        };
+        let mut res = Response::default();
+
+        let mut fresh = read_only_session(unix_seconds());
+        let id = fresh.id.id().to_owned();
+        commit(&mut fresh, &config, false, &mut res).await.unwrap();
+        assert_eq!(
+            store.load(&id).await.unwrap(),
+            None,
+            "touched just now: no write"
+        );
+
+        let mut old = read_only_session(unix_seconds() - 3600);
+        let id = old.id.id().to_owned();
+        commit(&mut old, &config, false, &mut res).await.unwrap();
+        let saved = store.load(&id).await.unwrap().expect("saved again");
+        assert!(saved.contains(r#""user":"ann""#), "{saved}");
+        assert!(saved.contains(TOUCHED), "{saved}");
     }
 
     #[test]
