@@ -1,4 +1,4 @@
-//! Helpers for the end-to-end tests: start an app on an ephemeral loopback port in the
+//! The harness of the end-to-end tests: start an app on an ephemeral loopback port in the
 //! test process and talk to it with a real HTTP client.
 
 use std::future::Future;
