@@ -197,7 +197,9 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
             }
         }
     };
-    let csrf = def.options.csrf;
+    // A status page only shows an error; it never acts on the request it answers, so
+    // checking that request's CSRF token would just hide the page behind a 403.
+    let csrf = def.options.csrf && matches!(def.target, Target::Route { .. });
     let handler = format_ident!("__rsp_handler_{}", name);
     let name_str = name.to_string();
     let req = Ident::new("req", Span::call_site());

@@ -195,6 +195,13 @@ async fn typed_parameter_that_does_not_parse_is_the_404_page() {
     );
     assert_eq!(s.fetch("/users/99999999999").await.0, 404);
     assert_eq!(s.fetch("/no/such/page").await.0, 404);
+    // An unsafe request that ends in a 404 gets the site's 404 page too.
+    let post = s.client.post(s.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(post.status(), 404);
+    assert_eq!(
+        post.text().await.unwrap(),
+        "<p>custom 404 for /no/such/page</p>"
+    );
     s.assert_alive("/").await;
 }
 
