@@ -1,29 +1,17 @@
-//! Fuzzes the page compiler's front passes: lex → html::contexts and html::post_forms,
+//! Fuzzes the page compiler's front passes: lex → html::track (contexts and post forms),
 //! with the diagnostics they give rendered. The input is the longest UTF-8 prefix of
 //! libFuzzer's bytes. `check::check` is left out: its syn parsing took ~70% of the time.
-//!
-//! A proc-macro crate cannot be linked into a binary, so its pass files are compiled
-//! into this one, at the crate root, where their `crate::lex` and `crate::source`
-//! paths resolve.
 #![no_main]
-#![allow(dead_code)] // Parts of the passes that only codegen uses.
-
-#[path = "../../page-macros/src/html.rs"]
-mod html;
-#[path = "../../page-macros/src/lex.rs"]
-mod lex;
-#[path = "../../page-macros/src/source.rs"]
-mod source;
 
 use libfuzzer_sys::fuzz_target;
 
-use lex::{Token, TokenKind};
-use source::{Diagnostic, PageSource};
+use rsp_compiler::html;
+use rsp_compiler::lex::{self, Token, TokenKind};
+use rsp_compiler::source::{Diagnostic, PageSource};
 
 fuzz_target!(|page: &str| {
     let source = PageSource {
         text: page,
-        span: proc_macro2::Span::call_site(), // Fallback mode outside a proc macro.
         first_line: Some(1),
     };
     // Every diagnostic points into the page at a character and renders.
@@ -43,7 +31,8 @@ fuzz_target!(|page: &str| {
         Err(d) => return diagnostics(&[d]),
     };
     check_spans(page, &tokens);
-    match html::contexts(&tokens) {
+    let tracked = html::track(&tokens);
+    match tracked.contexts {
         Ok(contexts) => {
             let values = tokens
                 .iter()
@@ -52,7 +41,7 @@ fuzz_target!(|page: &str| {
         }
         Err(found) => diagnostics(&found),
     }
-    for (index, at) in html::post_forms(&tokens) {
+    for (index, at) in tracked.post_forms {
         let TokenKind::Text(text) = &tokens[index].kind else {
             panic!(
                 "post form in token {index}, not a Text: {:?}",

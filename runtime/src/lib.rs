@@ -103,6 +103,9 @@
 //! stands in — text, attributes, URLs, JavaScript, CSS — chosen at compile time (see
 //! [`escape`]).
 
+// Generated code names `::rsp`, also in this crate's own tests.
+extern crate self as rsp;
+
 mod app;
 mod assets;
 mod cookie;
@@ -127,6 +130,8 @@ pub use http::{Method, StatusCode};
 pub use layout::Slots;
 pub use request::{Request, RequestId};
 pub use response::{not_found, redirect, Response};
+#[doc(hidden)]
+pub use rsp_macros::__every_context;
 pub use rsp_macros::{assets, html, page};
 #[cfg(feature = "redis")]
 pub use session::RedisStore;
@@ -166,7 +171,7 @@ pub mod __private {
     pub enum Target {
         Route {
             pattern: &'static str,
-            methods: &'static [&'static str],
+            methods: &'static [http::Method],
         },
         Status(u16),
     }

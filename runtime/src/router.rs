@@ -64,15 +64,13 @@ impl Router {
                     };
                     let route = &mut routes[index];
                     for method in methods {
-                        let method: Method =
-                            method.parse().map_err(|_| format!("bad method {method}"))?;
                         if let Some((_, other)) = route.pages.iter().find(|(m, _)| *m == method) {
                             return Err(format!(
                                 "two pages answer {method} {pattern}: {} and {}",
                                 other.name, entry.name
                             ));
                         }
-                        route.pages.push((method, entry));
+                        route.pages.push((method.clone(), entry));
                     }
                 }
             }

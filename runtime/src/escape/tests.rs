@@ -1,8 +1,13 @@
 //! The escapers' tests: tables of attacks with exact outputs, and properties over
 //! arbitrary text, for every context the page compiler can ask for.
 
+use super::__dispatch::{
+    Attr, Css, CssString, Direct, Js, JsRegex, JsString, JsTemplate, Quoted, Text, Unquoted,
+    UnquotedPart, Url, UrlPart,
+};
 use super::*;
 use proptest::prelude::*;
+use std::fmt::{self, Display};
 
 /// One of the public escapers.
 type EscapeFn = fn(&str, &mut String);
@@ -58,31 +63,54 @@ fn by_char(text: &str) -> Chunks<'_> {
     chunks(text, &cuts)
 }
 
-/// Writes a value through every arm of `__rsp_write!` but `attrs`.
+/// Writes a value in every context the page compiler can produce but the attribute list,
+/// with the escaper its code generation picks: `(inner, outer, output)`, named as in the
+/// table of the module docs.
 macro_rules! every_arm {
     ($value:expr) => {{
-        let mut arms = Vec::new();
-        every_arm!(@write arms, $value;
-            (text, element) (rcdata, element)
-            (attr, dq) (attr, sq) (attr, unquoted)
-            (url, dq) (url, sq) (url, unquoted)
-            (url_part, dq) (url_part, sq) (url_part, unquoted)
-            (js, element) (js, dq) (js, sq) (js, unquoted)
-            (js_dq, element) (js_dq, dq) (js_dq, sq) (js_dq, unquoted)
-            (js_sq, element) (js_sq, dq) (js_sq, sq) (js_sq, unquoted)
-            (js_template, element) (js_template, dq) (js_template, sq) (js_template, unquoted)
-            (js_regex, element) (js_regex, dq) (js_regex, sq) (js_regex, unquoted)
-            (css, element) (css, dq) (css, sq) (css, unquoted)
-            (css_dq, element) (css_dq, dq) (css_dq, sq) (css_dq, unquoted)
-            (css_sq, element) (css_sq, dq) (css_sq, sq) (css_sq, unquoted)
-        );
-        arms
+        rsp_macros::__every_context!($value, crate::escape::Attrs::new())
+            .into_iter()
+            .filter_map(|(context, written)| {
+                let (inner, outer) = context_names(context)?;
+                Some((inner, outer, written))
+            })
+            .collect::<Vec<_>>()
     }};
-    (@write $arms:ident, $value:expr; $(($inner:ident, $outer:ident))*) => {$(
-        let mut buf = String::new();
-        crate::__rsp_write!($inner, $outer, buf, $value);
-        $arms.push((stringify!($inner), stringify!($outer), buf));
-    )*};
+}
+
+/// The names of the module docs for a context named `Inner/Outer`; `None` for those the
+/// tracker never produces (text and RCDATA in attributes) and for attribute lists.
+fn context_names(context: &str) -> Option<(&'static str, &'static str)> {
+    let (inner, outer) = context.split_once('/')?;
+    let inner = match inner {
+        "Text" => "text",
+        "Rcdata" => "rcdata",
+        "Attr" => "attr",
+        "Url" => "url",
+        "UrlPart" => "url_part",
+        "Js" => "js",
+        "JsDoubleQuoted" => "js_dq",
+        "JsSingleQuoted" => "js_sq",
+        "JsTemplate" => "js_template",
+        "JsRegex" => "js_regex",
+        "Css" => "css",
+        "CssDoubleQuoted" => "css_dq",
+        "CssSingleQuoted" => "css_sq",
+        _ => return None,
+    };
+    let outer = match outer {
+        "Element" => "element",
+        "DoubleQuoted" => "dq",
+        "SingleQuoted" => "sq",
+        "Unquoted" => "unquoted",
+        _ => return None,
+    };
+    let in_text = matches!(inner, "text" | "rcdata");
+    let in_attribute = matches!(inner, "attr" | "url" | "url_part");
+    match (outer == "element", in_text, in_attribute) {
+        (false, true, _) | (true, _, true) => None,
+        _ => Some((inner, outer)),
+    }
 }
 
 /// The unquoted encoding inside a literal the page began: empty stays empty.
@@ -561,19 +589,19 @@ fn dispatch_prefers_markup_then_fast_paths_then_display() {
         }
     }
     let mut buf = String::new();
-    crate::__rsp_write!(text, element, buf, raw("<b>"));
-    crate::__rsp_write!(text, element, buf, "<b>");
-    crate::__rsp_write!(text, element, buf, -12i64);
-    crate::__rsp_write!(text, element, buf, Shout);
-    crate::__rsp_write!(text, element, buf, &&String::from("&"));
+    crate::__rsp_write!(Text, buf, raw("<b>"));
+    crate::__rsp_write!(Text, buf, "<b>");
+    crate::__rsp_write!(Text, buf, -12i64);
+    crate::__rsp_write!(Text, buf, Shout);
+    crate::__rsp_write!(Text, buf, &&String::from("&"));
     assert_eq!(buf, "<b>&lt;b&gt;-12&lt;HI&gt;&amp;");
 }
 
-/// Writes one value through one arm.
+/// Writes one value in one context.
 macro_rules! write_one {
-    ($inner:ident, $outer:ident, $value:expr) => {{
+    ($context:ty, $value:expr) => {{
         let mut buf = String::new();
-        crate::__rsp_write!($inner, $outer, buf, $value);
+        crate::__rsp_write!($context, buf, $value);
         buf
     }};
 }
@@ -581,9 +609,9 @@ macro_rules! write_one {
 #[test]
 fn markup_is_written_in_text_and_raw_everywhere() {
     let bold = Html::__new(|out: &mut String| out.push_str("<b>"));
-    assert_eq!(write_one!(text, element, &bold), "<b>");
-    assert_eq!(write_one!(rcdata, element, raw("<b>")), "<b>");
-    assert_eq!(write_one!(rcdata, element, "</title>"), "&lt;/title&gt;");
+    assert_eq!(write_one!(Text, &bold), "<b>");
+    assert_eq!(write_one!(Attr<Quoted>, raw("<b>")), "<b>");
+    assert_eq!(write_one!(Attr<Quoted>, "</title>"), "&lt;/title&gt;");
     for (inner, outer, written) in every_arm!(raw("</script>\"")) {
         assert_eq!(written, "</script>\"", "{inner}, {outer}");
     }
@@ -594,89 +622,92 @@ fn markup_is_written_in_text_and_raw_everywhere() {
 
 #[test]
 fn attribute_contexts_encode_for_their_quoting() {
-    assert_eq!(write_one!(attr, dq, "\"><x"), "&#34;&gt;&lt;x");
-    assert_eq!(write_one!(attr, unquoted, ""), "ZrspZ");
-    assert_eq!(write_one!(attr, unquoted, String::new()), "ZrspZ");
-    assert_eq!(write_one!(attr, unquoted, Chunks(vec!["", ""])), "ZrspZ");
-    assert_eq!(write_one!(url, dq, "/a?b=1&c=2"), "/a?b=1&amp;c=2");
+    assert_eq!(write_one!(Attr<Quoted>, "\"><x"), "&#34;&gt;&lt;x");
+    assert_eq!(write_one!(Attr<Unquoted>, ""), "ZrspZ");
+    assert_eq!(write_one!(Attr<Unquoted>, String::new()), "ZrspZ");
+    assert_eq!(write_one!(Attr<Unquoted>, Chunks(vec!["", ""])), "ZrspZ");
+    assert_eq!(write_one!(Url<Quoted>, "/a?b=1&c=2"), "/a?b=1&amp;c=2");
     assert_eq!(
-        write_one!(url, unquoted, "/a?b=1&c=2"),
+        write_one!(Url<Unquoted>, "/a?b=1&c=2"),
         "/a?b&#61;1&amp;c&#61;2"
     );
-    assert_eq!(write_one!(url, unquoted, ""), "ZrspZ");
-    assert_eq!(write_one!(url, sq, " JAVASCRIPT:x"), UNSAFE_URL);
+    assert_eq!(write_one!(Url<Unquoted>, ""), "ZrspZ");
+    assert_eq!(write_one!(Url<Quoted>, " JAVASCRIPT:x"), UNSAFE_URL);
     assert_eq!(
-        write_one!(url, dq, "&#106;avascript:x"),
+        write_one!(Url<Quoted>, "&#106;avascript:x"),
         "&amp;#106;avascript:x"
     );
-    assert_eq!(write_one!(url_part, unquoted, ""), "");
-    assert_eq!(write_one!(url_part, dq, "a b"), "a%20b");
-    assert_eq!(write_one!(js_dq, unquoted, ""), "");
-    assert_eq!(write_one!(js_dq, unquoted, "a b"), "a&#32;b");
-    assert_eq!(write_one!(js_sq, sq, "'"), r"\u0027");
-    assert_eq!(write_one!(css, unquoted, "1px 2px"), "1px&#32;2px");
-    assert_eq!(write_one!(css, unquoted, ""), "ZrspZ");
-    assert_eq!(write_one!(css, dq, "url(x)"), "ZrspZ");
-    assert_eq!(write_one!(css_dq, unquoted, "a b"), "a&#32;b");
+    assert_eq!(write_one!(UrlPart, ""), "");
+    assert_eq!(write_one!(UrlPart, "a b"), "a%20b");
+    assert_eq!(write_one!(JsString<UnquotedPart>, ""), "");
+    assert_eq!(write_one!(JsString<UnquotedPart>, "a b"), "a&#32;b");
+    assert_eq!(write_one!(JsString<Direct>, "'"), r"\u0027");
+    assert_eq!(write_one!(Css<Unquoted>, "1px 2px"), "1px&#32;2px");
+    assert_eq!(write_one!(Css<Unquoted>, ""), "ZrspZ");
+    assert_eq!(write_one!(Css<Direct>, "url(x)"), "ZrspZ");
+    assert_eq!(write_one!(CssString<UnquotedPart>, "a b"), "a&#32;b");
 }
 
 #[test]
 fn js_values_become_literals() {
-    assert_eq!(write_one!(js, element, 42), "42");
-    assert_eq!(write_one!(js, element, -5i8), " -5");
-    assert_eq!(write_one!(js, unquoted, -5), "&#32;-5");
-    assert_eq!(write_one!(js, element, u128::MAX), u128::MAX.to_string());
-    assert_eq!(write_one!(js, element, 1.5), "1.5");
-    assert_eq!(write_one!(js, element, -0.25f32), " -0.25");
-    assert_eq!(write_one!(js, element, f64::NAN), "null");
-    assert_eq!(write_one!(js, element, f64::NEG_INFINITY), "null");
-    assert_eq!(write_one!(js, element, true), "true");
-    assert_eq!(write_one!(js, element, 'x'), r#""x""#);
+    assert_eq!(write_one!(Js<Direct>, 42), "42");
+    assert_eq!(write_one!(Js<Direct>, -5i8), " -5");
+    assert_eq!(write_one!(Js<Unquoted>, -5), "&#32;-5");
+    assert_eq!(write_one!(Js<Direct>, u128::MAX), u128::MAX.to_string());
+    assert_eq!(write_one!(Js<Direct>, 1.5), "1.5");
+    assert_eq!(write_one!(Js<Direct>, -0.25f32), " -0.25");
+    assert_eq!(write_one!(Js<Direct>, f64::NAN), "null");
+    assert_eq!(write_one!(Js<Direct>, f64::NEG_INFINITY), "null");
+    assert_eq!(write_one!(Js<Direct>, true), "true");
+    assert_eq!(write_one!(Js<Direct>, 'x'), r#""x""#);
     assert_eq!(
-        write_one!(js, element, "</script>"),
+        write_one!(Js<Direct>, "</script>"),
         r#""\u003c/script\u003e""#
     );
-    assert_eq!(write_one!(js, dq, "a\"b"), r#"&#34;a\u0022b&#34;"#);
-    assert_eq!(write_one!(js, unquoted, "a b"), "&#34;a&#32;b&#34;");
-    assert_eq!(write_one!(js, element, Some(3)), "3");
-    assert_eq!(write_one!(js, element, None::<i32>), "null");
-    assert_eq!(write_one!(js, element, Some(-3)), " -3");
+    assert_eq!(write_one!(Js<Quoted>, "a\"b"), r#"&#34;a\u0022b&#34;"#);
+    assert_eq!(write_one!(Js<Unquoted>, "a b"), "&#34;a&#32;b&#34;");
+    assert_eq!(write_one!(Js<Direct>, Some(3)), "3");
+    assert_eq!(write_one!(Js<Direct>, None::<i32>), "null");
+    assert_eq!(write_one!(Js<Direct>, Some(-3)), " -3");
     assert_eq!(
-        write_one!(js, element, Some("</script>")),
+        write_one!(Js<Direct>, Some("</script>")),
         r#""\u003c/script\u003e""#
     );
     assert_eq!(
-        write_one!(js, element, vec!["<!--", "-->", "&", "\u{2028}"]),
+        write_one!(Js<Direct>, vec!["<!--", "-->", "&", "\u{2028}"]),
         r#"["\u003c!--","--\u003e","\u0026","\u2028"]"#
     );
     let map: std::collections::BTreeMap<&str, Vec<f64>> =
         [("a'b", vec![1.0, f64::NAN])].into_iter().collect();
-    assert_eq!(write_one!(js, element, &map), r#"{"a'b":[1.0,null]}"#);
-    assert_eq!(write_one!(js, sq, &map), "{&#34;a&#39;b&#34;:[1.0,null]}");
+    assert_eq!(write_one!(Js<Direct>, &map), r#"{"a'b":[1.0,null]}"#);
+    assert_eq!(
+        write_one!(Js<Quoted>, &map),
+        "{&#34;a&#39;b&#34;:[1.0,null]}"
+    );
     let json = serde_json::json!({ "html": "</script><script>alert(1)</script>" });
     assert_eq!(
-        write_one!(js, element, json),
+        write_one!(Js<Direct>, json),
         r#"{"html":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"}"#
     );
     // Keys must be strings in JSON: the value fails, and is null, not half written.
     let bad: std::collections::BTreeMap<Vec<u8>, i32> = [(vec![1], 1)].into_iter().collect();
-    assert_eq!(write_one!(js, element, vec![bad]), "null");
+    assert_eq!(write_one!(Js<Direct>, vec![bad]), "null");
     // Display values that are not Serialize are strings.
     assert_eq!(
-        write_one!(js, element, Chunks(vec!["<", "/script>"])),
+        write_one!(Js<Direct>, Chunks(vec!["<", "/script>"])),
         r#""\u003c/script\u003e""#
     );
 }
 
 #[test]
 fn numbers_need_no_escaping_but_in_regular_expressions() {
-    assert_eq!(write_one!(js_regex, element, -1.5), r"\u002d1\u002e5");
-    assert_eq!(write_one!(js_regex, element, 7u8), "7");
-    assert_eq!(write_one!(css, element, -1.5), "-1.5");
-    assert_eq!(write_one!(css, element, f64::NAN), "NaN");
-    assert_eq!(write_one!(attr, unquoted, -3), "-3");
-    assert_eq!(write_one!(url, dq, 10), "10");
-    assert_eq!(write_one!(js_template, element, false), "false");
+    assert_eq!(write_one!(JsRegex<Direct>, -1.5), r"\u002d1\u002e5");
+    assert_eq!(write_one!(JsRegex<Direct>, 7u8), "7");
+    assert_eq!(write_one!(Css<Direct>, -1.5), "-1.5");
+    assert_eq!(write_one!(Css<Direct>, f64::NAN), "NaN");
+    assert_eq!(write_one!(Attr<Unquoted>, -3), "-3");
+    assert_eq!(write_one!(Url<Quoted>, 10), "10");
+    assert_eq!(write_one!(JsTemplate<Direct>, false), "false");
 }
 
 #[test]
@@ -725,11 +756,11 @@ fn attrs_validate_names_and_escape_values() {
         )
     );
     let mut buf = String::from("<input");
-    crate::__rsp_write!(attrs, element, buf, Attrs::new().set("value", "<x>"));
-    crate::__rsp_write!(attrs, element, buf, &Attrs::new().flag("required"));
-    crate::__rsp_write!(attrs, element, buf, Some(Attrs::new().flag("checked")));
-    crate::__rsp_write!(attrs, element, buf, None::<Attrs>);
-    crate::__rsp_write!(attrs, element, buf, raw(" autofocus"));
+    crate::escape::__dispatch::write_attrs(&Attrs::new().set("value", "<x>"), &mut buf);
+    crate::escape::__dispatch::write_attrs(&&Attrs::new().flag("required"), &mut buf);
+    crate::escape::__dispatch::write_attrs(&Some(Attrs::new().flag("checked")), &mut buf);
+    crate::escape::__dispatch::write_attrs(&None::<Attrs>, &mut buf);
+    crate::escape::__dispatch::write_attrs(&raw(" autofocus"), &mut buf);
     buf.push('>');
     assert_eq!(
         buf,
@@ -1059,13 +1090,122 @@ fn integers_are_written_exactly_on_every_path() {
         65_535,
         u64::MAX,
     ] {
-        assert_eq!(write_one!(text, element, n), n.to_string());
-        assert_eq!(write_one!(attr, dq, n), n.to_string());
+        assert_eq!(write_one!(Text, n), n.to_string());
+        assert_eq!(write_one!(Attr<Quoted>, n), n.to_string());
     }
     for n in [-1i32, -100, i32::MIN] {
-        assert_eq!(write_one!(text, element, n), n.to_string());
+        assert_eq!(write_one!(Text, n), n.to_string());
     }
     for n in 0u16..10_000 {
-        assert_eq!(write_one!(text, element, n), n.to_string());
+        assert_eq!(write_one!(Text, n), n.to_string());
+    }
+}
+
+/// The page compiler and `Attrs` follow one table of attribute rules: a value written in
+/// `<x NAME="<%= value %>">` and one set with `Attrs::set(NAME, value)` get the same
+/// treatment, for every kind of attribute.
+#[test]
+fn the_compiler_and_attrs_agree_on_every_attribute() {
+    use rsp_compiler::html::{track, Inner};
+    use rsp_compiler::lex::lex;
+
+    let names = [
+        "href",
+        "HREF",
+        "src",
+        "action",
+        "formaction",
+        "poster",
+        "cite",
+        "background",
+        "codebase",
+        "data",
+        "icon",
+        "longdesc",
+        "manifest",
+        "ping",
+        "profile",
+        "usemap",
+        "archive",
+        "classid",
+        "xmlns",
+        "xmlns:svg",
+        "xml:base",
+        "xlink:href",
+        "svg:href",
+        "lowsrc",
+        "dynsrc",
+        "imgurl",
+        "uri",
+        "g:tweeturl",
+        "data-src",
+        "data-href",
+        "data-url",
+        "data-uri",
+        "data-original-src",
+        "data-action",
+        "data-srcset",
+        "data-onclick",
+        "data-style",
+        "data-user",
+        "data-title",
+        "srcset",
+        "imagesrcset",
+        "srcdoc",
+        "style",
+        "STYLE",
+        "onclick",
+        "onload",
+        "onerror",
+        "OnMouseOver",
+        "svg:onload",
+        "http-equiv",
+        "attributename",
+        "attributeName",
+        "title",
+        "alt",
+        "class",
+        "id",
+        "name",
+        "value",
+        "placeholder",
+        "content",
+        "type",
+        "method",
+        "rel",
+        "target",
+        "lang",
+        "for",
+        "width",
+        "aria-label",
+        "role",
+        "tabindex",
+        "pattern",
+        "min",
+        "step",
+    ];
+    assert!(names.len() >= 60);
+    for name in names {
+        let page = format!(r#"<x {name}="<%= v %>">"#);
+        let in_page = match track(&lex(&page).unwrap()).contexts {
+            Ok(contexts) => match contexts[0].inner {
+                Inner::Attr => "text",
+                Inner::Url => "url",
+                // Image candidates, scripts and styles: escaped for their language in a
+                // page, where the compiler sees the rest of the value; refused in `Attrs`.
+                Inner::UrlPart | Inner::Js | Inner::Css => "code",
+                other => panic!("{name}: {other:?}"),
+            },
+            Err(_) => "code",
+        };
+        let built = Attrs::new().set(name, "javascript:alert(1)");
+        let at_run_time = if built.as_str().contains("data-rsp-refused") {
+            "code"
+        } else if built.as_str().contains(UNSAFE_URL) {
+            "url"
+        } else {
+            "text"
+        };
+        assert_eq!(in_page, at_run_time, "{name}: {}", built.as_str());
     }
 }

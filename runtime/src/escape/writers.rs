@@ -5,202 +5,15 @@
 use std::fmt::{self, Display};
 use std::marker::PhantomData;
 
-use super::__dispatch::{Direct, Outer};
+use super::encode::{
+    css_string_escape, escape_runs, js_escape, js_regex_escape, json_escape, percent,
+    url_part_escape, Direct, Outer,
+};
 use super::{REFUSED, UNSAFE_URL};
-
-/// Copies `text` through `emit`, replacing each byte that `escape` maps (and, if
-/// `line_separators`, U+2028 and U+2029 by their JavaScript escapes). Unchanged runs are
-/// emitted whole.
-#[inline]
-pub(super) fn escape_runs(
-    text: &str,
-    mut emit: impl FnMut(&str),
-    line_separators: bool,
-    escape: impl Fn(u8) -> Option<&'static str>,
-) {
-    let bytes = text.as_bytes();
-    let mut done = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let (replacement, len) = if let Some(replacement) = escape(bytes[i]) {
-            (replacement, 1)
-        } else if line_separators && bytes[i] == 0xE2 && bytes.get(i + 1) == Some(&0x80) {
-            match bytes.get(i + 2) {
-                Some(0xA8) => ("\\u2028", 3),
-                Some(0xA9) => ("\\u2029", 3),
-                _ => {
-                    i += 1;
-                    continue;
-                }
-            }
-        } else {
-            i += 1;
-            continue;
-        };
-        // `escape` maps whole characters: ASCII bytes, or (url_part) every byte of a
-        // non-ASCII one, whose continuation bytes then give empty runs. So a non-empty run
-        // always lies between character boundaries.
-        if done < i {
-            emit(&text[done..i]);
-        }
-        emit(replacement);
-        i += len;
-        done = i;
-    }
-    if done < bytes.len() {
-        emit(&text[done..]);
-    }
-}
-
-pub(super) fn html_entity(byte: u8) -> Option<&'static str> {
-    Some(match byte {
-        b'&' => "&amp;",
-        b'<' => "&lt;",
-        b'>' => "&gt;",
-        b'"' => "&#34;",
-        b'\'' => "&#39;",
-        _ => return None,
-    })
-}
-
-/// Everything that ends or alters an unquoted attribute value: HTML whitespace,
-/// `" ' = < > &` and backtick (old IE quoted with it); NUL becomes U+FFFD, as the parser
-/// would make it.
-pub(super) fn unquoted_entity(byte: u8) -> Option<&'static str> {
-    Some(match byte {
-        b'&' => "&amp;",
-        b'<' => "&lt;",
-        b'>' => "&gt;",
-        b'"' => "&#34;",
-        b'\'' => "&#39;",
-        b'`' => "&#96;",
-        b'=' => "&#61;",
-        b' ' => "&#32;",
-        b'\t' => "&#9;",
-        b'\n' => "&#10;",
-        0x0C => "&#12;",
-        b'\r' => "&#13;",
-        0 => "&#xfffd;",
-        _ => return None,
-    })
-}
-
-/// Everything but the unreserved characters of RFC 3986.
-fn url_part_escape(byte: u8) -> Option<&'static str> {
-    let unreserved = byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~');
-    (!unreserved).then(|| percent(byte))
-}
-
-/// Inside JavaScript strings and templates (`$` only in templates).
-fn js_escape<const TEMPLATE: bool>(byte: u8) -> Option<&'static str> {
-    Some(match byte {
-        b'\\' => "\\\\",
-        b'\n' => "\\n",
-        b'\r' => "\\r",
-        // Quotes of every kind so the result fits any string and any attribute; `<` `>` so
-        // no `</script`, `<!--` or `-->`; `&` for attributes.
-        b'"' | b'\'' | b'`' | b'<' | b'>' | b'&' | 0..=0x1F | 0x7F => js_hex(byte),
-        b'$' if TEMPLATE => js_hex(byte),
-        _ => return None,
-    })
-}
-
-/// Inside a JavaScript regular expression: `\xHH` is a literal character in every mode, so
-/// every ASCII character that is not a letter, digit, `_` or space gets it.
-fn js_regex_escape(byte: u8) -> Option<&'static str> {
-    match byte {
-        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b' ' | 0x80.. => None,
-        _ => Some(js_hex(byte)),
-    }
-}
-
-/// Inside CSS strings.
-fn css_string_escape(byte: u8) -> Option<&'static str> {
-    matches!(
-        byte,
-        b'"' | b'\'' | b'\\' | b'<' | b'>' | b'&' | 0..=0x1F | 0x7F
-    )
-    .then(|| css_hex(byte))
-}
-
-/// In JSON, where these can only stand inside strings.
-fn json_escape(byte: u8) -> Option<&'static str> {
-    Some(match byte {
-        b'<' => "\\u003c",
-        b'>' => "\\u003e",
-        b'&' => "\\u0026",
-        _ => return None,
-    })
-}
-
-/// Builds at compile time `prefix HH suffix` for every byte value from 0, as one ASCII
-/// string, so that an escape is a slice of it rather than a formatting call.
-const fn hex_escapes<const N: usize>(prefix: &[u8], suffix: &[u8], digits: &[u8; 16]) -> [u8; N] {
-    let width = prefix.len() + 2 + suffix.len();
-    let mut table = [0; N];
-    let mut byte = 0;
-    while byte * width < N {
-        let mut at = byte * width;
-        let mut i = 0;
-        while i < prefix.len() {
-            table[at] = prefix[i];
-            at += 1;
-            i += 1;
-        }
-        table[at] = digits[byte >> 4];
-        table[at + 1] = digits[byte & 15];
-        at += 2;
-        i = 0;
-        while i < suffix.len() {
-            table[at] = suffix[i];
-            at += 1;
-            i += 1;
-        }
-        byte += 1;
-    }
-    table
-}
-
-const fn ascii(bytes: &'static [u8]) -> &'static str {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(_) => panic!("escape tables are ASCII"),
-    }
-}
-
-const UPPER: &[u8; 16] = b"0123456789ABCDEF";
-const LOWER: &[u8; 16] = b"0123456789abcdef";
-const PERCENT_TABLE: [u8; 256 * 3] = hex_escapes(b"%", b"", UPPER);
-const JS_HEX_TABLE: [u8; 128 * 6] = hex_escapes(b"\\u00", b"", LOWER);
-const CSS_HEX_TABLE: [u8; 128 * 4] = hex_escapes(b"\\", b" ", LOWER);
-/// `%00%01…%FF`.
-const PERCENT: &str = ascii(&PERCENT_TABLE);
-/// `\u0000\u0001…\u007f`: JSON knows no `\x` escapes, and JSON scripts get these too.
-const JS_HEX: &str = ascii(&JS_HEX_TABLE);
-/// `\00 \01 …\7f ` (a CSS escape ends at the space).
-const CSS_HEX: &str = ascii(&CSS_HEX_TABLE);
-
-/// `%HH` for any byte.
-fn percent(byte: u8) -> &'static str {
-    let at = usize::from(byte) * 3;
-    &PERCENT[at..at + 3]
-}
-
-/// `\u00HH` for an ASCII byte.
-fn js_hex(byte: u8) -> &'static str {
-    let at = usize::from(byte) * 6;
-    &JS_HEX[at..at + 6]
-}
-
-/// `\HH ` for an ASCII byte.
-fn css_hex(byte: u8) -> &'static str {
-    let at = usize::from(byte) * 4;
-    &CSS_HEX[at..at + 4]
-}
 
 /// The end of an escaper's output: the page buffer, through the OUTER encoding `O`, and
 /// where this value began in it (to refuse it whole, or see that it is empty).
-struct Sink<'a, O> {
+pub(super) struct Sink<'a, O> {
     out: &'a mut String,
     start: usize,
     outer: PhantomData<O>,
@@ -259,7 +72,7 @@ pub(super) fn escape_display<'a, E: Escaper<'a>, T: Display + ?Sized>(
 }
 
 /// Text as it is, encoded only by the OUTER side (`attr`, and `text` with
-/// [`Quoted`](super::__dispatch::Quoted)).
+/// [`Quoted`](super::encode::Quoted)).
 pub(super) struct Plain<'a, O>(Sink<'a, O>);
 
 impl<'a, O: Outer> Escaper<'a> for Plain<'a, O> {
@@ -277,6 +90,111 @@ impl<O: Outer> fmt::Write for Plain<'_, O> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
         self.0.push(text);
         Ok(())
+    }
+}
+
+/// A byte-wise escaper: the bytes it replaces, and what it writes around a value.
+pub(super) trait ByteEscape {
+    /// Whether U+2028 and U+2029 become `\u2028` and `\u2029` too (JavaScript).
+    const LINE_SEPARATORS: bool = false;
+    /// The replacement of `byte`, if it has one.
+    fn escape(byte: u8) -> Option<&'static str>;
+    /// Writes what comes before the value.
+    fn open<O: Outer>(_sink: &mut Sink<'_, O>) {}
+    /// Writes what comes after the value.
+    fn close<O: Outer>(_sink: &mut Sink<'_, O>) {}
+}
+
+/// A [`ByteEscape`] as a streaming writer.
+pub(super) struct Bytewise<'a, O, E>(Sink<'a, O>, PhantomData<E>);
+
+impl<'a, O: Outer, E: ByteEscape> Escaper<'a> for Bytewise<'a, O, E> {
+    fn new(out: &'a mut String) -> Self {
+        let mut sink = Sink::new(out);
+        E::open(&mut sink);
+        Self(sink, PhantomData)
+    }
+
+    fn finish(mut self) {
+        E::close(&mut self.0);
+        self.0.finish();
+    }
+}
+
+impl<O: Outer, E: ByteEscape> fmt::Write for Bytewise<'_, O, E> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        escape_runs(text, |run| self.0.push(run), E::LINE_SEPARATORS, E::escape);
+        Ok(())
+    }
+}
+
+/// The [`url_part`](super::url_part) escaper. Its output is safe in any attribute as it is.
+pub(super) type UrlPart<'a> = Bytewise<'a, Direct, UrlPartBytes>;
+/// The [`js`](super::js) escaper: a whole `"…"` literal.
+pub(super) type JsLiteral<'a, O> = Bytewise<'a, O, JsBytes<true, false>>;
+/// The [`js_string`](super::js_string) escaper.
+pub(super) type JsString<'a, O> = Bytewise<'a, O, JsBytes<false, false>>;
+/// The [`js_template`](super::js_template) escaper.
+pub(super) type JsTemplate<'a, O> = Bytewise<'a, O, JsBytes<false, true>>;
+/// The [`js_regex`](super::js_regex) escaper.
+pub(super) type JsRegex<'a, O> = Bytewise<'a, O, JsRegexBytes>;
+/// The [`css_string`](super::css_string) escaper.
+pub(super) type CssString<'a, O> = Bytewise<'a, O, CssStringBytes>;
+
+pub(super) struct UrlPartBytes;
+
+impl ByteEscape for UrlPartBytes {
+    fn escape(byte: u8) -> Option<&'static str> {
+        url_part_escape(byte)
+    }
+}
+
+/// JavaScript string escaping: a whole `"…"` literal if `LITERAL`, a template literal's
+/// inside if `TEMPLATE`, else a `"…"` or `'…'` string's inside.
+pub(super) struct JsBytes<const LITERAL: bool, const TEMPLATE: bool>;
+
+impl<const LITERAL: bool, const TEMPLATE: bool> ByteEscape for JsBytes<LITERAL, TEMPLATE> {
+    const LINE_SEPARATORS: bool = true;
+
+    fn escape(byte: u8) -> Option<&'static str> {
+        js_escape::<TEMPLATE>(byte)
+    }
+
+    fn open<O: Outer>(sink: &mut Sink<'_, O>) {
+        if LITERAL {
+            sink.push("\"");
+        }
+    }
+
+    fn close<O: Outer>(sink: &mut Sink<'_, O>) {
+        if LITERAL {
+            sink.push("\"");
+        }
+    }
+}
+
+pub(super) struct JsRegexBytes;
+
+impl ByteEscape for JsRegexBytes {
+    const LINE_SEPARATORS: bool = true;
+
+    fn escape(byte: u8) -> Option<&'static str> {
+        js_regex_escape(byte)
+    }
+
+    // `//` would start a comment.
+    fn close<O: Outer>(sink: &mut Sink<'_, O>) {
+        if sink.is_empty() {
+            sink.push("(?:)");
+        }
+    }
+}
+
+pub(super) struct CssStringBytes;
+
+impl ByteEscape for CssStringBytes {
+    fn escape(byte: u8) -> Option<&'static str> {
+        css_string_escape(byte)
     }
 }
 
@@ -453,81 +371,6 @@ impl<O: Outer> fmt::Write for UrlWriter<'_, O> {
     }
 }
 
-/// The [`url_part`](super::url_part) escaper. Its output is safe in any attribute as it is.
-pub(super) struct UrlPartWriter<'a>(Sink<'a, Direct>);
-
-impl<'a> Escaper<'a> for UrlPartWriter<'a> {
-    fn new(out: &'a mut String) -> Self {
-        Self(Sink::new(out))
-    }
-
-    fn finish(self) {
-        self.0.finish();
-    }
-}
-
-impl fmt::Write for UrlPartWriter<'_> {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        escape_runs(text, |run| self.0.push(run), false, url_part_escape);
-        Ok(())
-    }
-}
-
-/// JavaScript string escaping: a whole `"…"` literal if `LITERAL`, a template literal's
-/// inside if `TEMPLATE`, else a `"…"` or `'…'` string's inside.
-pub(super) struct JsWriter<'a, O, const LITERAL: bool, const TEMPLATE: bool>(Sink<'a, O>);
-
-impl<'a, O: Outer, const LITERAL: bool, const TEMPLATE: bool> Escaper<'a>
-    for JsWriter<'a, O, LITERAL, TEMPLATE>
-{
-    fn new(out: &'a mut String) -> Self {
-        let mut sink = Sink::new(out);
-        if LITERAL {
-            sink.push("\"");
-        }
-        Self(sink)
-    }
-
-    fn finish(mut self) {
-        if LITERAL {
-            self.0.push("\"");
-        }
-        self.0.finish();
-    }
-}
-
-impl<O: Outer, const LITERAL: bool, const TEMPLATE: bool> fmt::Write
-    for JsWriter<'_, O, LITERAL, TEMPLATE>
-{
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        escape_runs(text, |run| self.0.push(run), true, js_escape::<TEMPLATE>);
-        Ok(())
-    }
-}
-
-/// The [`js_regex`](super::js_regex) escaper.
-pub(super) struct JsRegexWriter<'a, O>(Sink<'a, O>);
-
-impl<'a, O: Outer> Escaper<'a> for JsRegexWriter<'a, O> {
-    fn new(out: &'a mut String) -> Self {
-        Self(Sink::new(out))
-    }
-
-    fn finish(mut self) {
-        if self.0.is_empty() {
-            self.0.push("(?:)");
-        }
-        self.0.finish();
-    }
-}
-
-impl<O: Outer> fmt::Write for JsRegexWriter<'_, O> {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        escape_runs(text, |run| self.0.push(run), true, js_regex_escape);
-        Ok(())
-    }
-}
-
 /// Where [`CssWriter`] is in the safe grammar; each state knows what may follow.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CssToken {
@@ -623,26 +466,6 @@ impl<O: Outer> fmt::Write for CssWriter<'_, O> {
             }
         }
         self.sink.push(text);
-        Ok(())
-    }
-}
-
-/// The [`css_string`](super::css_string) escaper.
-pub(super) struct CssStringWriter<'a, O>(Sink<'a, O>);
-
-impl<'a, O: Outer> Escaper<'a> for CssStringWriter<'a, O> {
-    fn new(out: &'a mut String) -> Self {
-        Self(Sink::new(out))
-    }
-
-    fn finish(self) {
-        self.0.finish();
-    }
-}
-
-impl<O: Outer> fmt::Write for CssStringWriter<'_, O> {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        escape_runs(text, |run| self.0.push(run), false, css_string_escape);
         Ok(())
     }
 }

@@ -109,7 +109,7 @@ fn generate(def: &AssetsDef) -> syn::Result<TokenStream> {
 
             ::rsp::__private::inventory::submit! {
                 ::rsp::__private::PageEntry {
-                    target: ::rsp::__private::Target::Route { pattern: #pattern, methods: &["GET"] },
+                    target: ::rsp::__private::Target::Route { pattern: #pattern, methods: &[::rsp::Method::GET] },
                     name: ::core::concat!(::core::module_path!(), "::assets!(", #prefix, ")"),
                     file: ::core::file!(),
                     line: ::core::line!(),

@@ -10,14 +10,14 @@ use crate::source::Diagnostic;
 
 /// One piece of a page body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Token {
-    pub(crate) kind: TokenKind,
+pub struct Token {
+    pub kind: TokenKind,
     /// Byte range of the whole piece (tag delimiters included) in the page text.
-    pub(crate) span: Range<usize>,
+    pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum TokenKind {
+pub enum TokenKind {
     /// Static text, after trimming and after `<%%` became `<%`.
     Text(String),
     /// `<% statements %>`: `code` starts at byte `offset` of the page.
@@ -28,14 +28,14 @@ pub(crate) enum TokenKind {
 
 /// A `{` or `}` in Rust code, outside strings, characters and comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Brace {
+pub enum Brace {
     Open,
     Close,
 }
 
 /// Splits a page body into text, code and expression tokens. Comments (`<%# %>`)
 /// vanish; `<%-` and `-%>` trim the neighbouring whitespace through one newline.
-pub(crate) fn lex(page: &str) -> Result<Vec<Token>, Diagnostic> {
+pub fn lex(page: &str) -> Result<Vec<Token>, Diagnostic> {
     let mut tokens: Vec<Token> = Vec::new();
     let mut text = String::new();
     let mut text_start = 0;
@@ -159,7 +159,7 @@ fn find_close(page: &str, from: usize) -> Option<usize> {
 }
 
 /// The `{` and `}` of a piece of Rust code with their byte offsets in `code`.
-pub(crate) fn braces(code: &str) -> Vec<(usize, Brace)> {
+pub fn braces(code: &str) -> Vec<(usize, Brace)> {
     let mut scan = RustScanner::new(code, 0);
     let mut found = Vec::new();
     while let Some((at, item)) = scan.next_item() {

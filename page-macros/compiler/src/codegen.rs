@@ -10,20 +10,14 @@ use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 
 use crate::header::{PageDef, Target};
+use crate::html::{Context, Inner, Outer};
 use crate::lex::{Token, TokenKind};
-
-/// The escaper a value needs: names understood by the runtime's `__rsp_write!`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Escaper {
-    pub(crate) inner: &'static str,
-    pub(crate) outer: &'static str,
-}
 
 /// The checked body of a page or fragment.
 pub(crate) struct Body<'a> {
     pub(crate) tokens: &'a [Token],
-    /// One escaper per `Expr` token, in order.
-    pub(crate) escapers: &'a [Escaper],
+    /// The context of each `Expr` token, in order.
+    pub(crate) contexts: &'a [Context],
     /// Where to insert the CSRF field: (token index, byte offset in that text), in order.
     pub(crate) csrf_fields: &'a [(usize, usize)],
     /// Where the body literal stands; user code is reported there.
@@ -33,7 +27,7 @@ pub(crate) struct Body<'a> {
 /// Bytes assumed for each value when estimating the output size.
 const BYTES_PER_VALUE: usize = 16;
 
-const BUFFER: &str = "__rsp_buf";
+pub(crate) const BUFFER: &str = "__rsp_buf";
 
 impl Body<'_> {
     fn capacity(&self) -> usize {
@@ -50,7 +44,7 @@ impl Body<'_> {
     /// The statements that write the body into `__rsp_buf: String`.
     fn statements(&self) -> TokenStream {
         let mut code = String::new();
-        let mut escapers = self.escapers.iter();
+        let mut contexts = self.contexts.iter();
         for (index, token) in self.tokens.iter().enumerate() {
             match &token.kind {
                 TokenKind::Text(text) => {
@@ -67,11 +61,8 @@ impl Body<'_> {
                     code.push('\n');
                 }
                 TokenKind::Expr { code: c, .. } => {
-                    let escaper = escapers.next().expect("one escaper per value");
-                    code.push_str(&format!(
-                        "::rsp::__rsp_write!({}, {}, {BUFFER}, ({c}));\n",
-                        escaper.inner, escaper.outer
-                    ));
+                    let context = contexts.next().expect("one context per value");
+                    code.push_str(&write_value(*context, c));
                 }
             }
         }
@@ -81,6 +72,68 @@ impl Body<'_> {
             .unwrap_or_else(|_| quote!(::core::compile_error!("rsp: page code did not tokenize");));
         respan(stream, self.span)
     }
+}
+
+/// The statement that writes the value `code` in `context`, with the runtime's escaper
+/// for it. One arm per context: a context the tracker can produce without an escaper
+/// does not compile.
+pub(crate) fn write_value(context: Context, code: &str) -> String {
+    let d = quote!(::rsp::escape::__dispatch);
+    // An attribute value's own encoding: its quotes, or none.
+    let attr = |outer| match outer {
+        Outer::Unquoted => quote!(#d::Unquoted),
+        Outer::Element | Outer::DoubleQuoted | Outer::SingleQuoted => quote!(#d::Quoted),
+    };
+    // Inside a string or literal the escaper already escapes every HTML special
+    // character: only an unquoted attribute needs more (its whitespace).
+    let literal = |outer| match outer {
+        Outer::Unquoted => quote!(#d::UnquotedPart),
+        Outer::Element | Outer::DoubleQuoted | Outer::SingleQuoted => quote!(#d::Direct),
+    };
+    let outer = context.outer;
+    let escaper = match context.inner {
+        Inner::AttrSet => {
+            let write = quote!(#d::write_attrs);
+            return format!("{write}(&({code}), &mut {BUFFER});\n");
+        }
+        Inner::Text if outer == Outer::Element => quote!(#d::Text),
+        // RCDATA decodes entities as attribute values do, and markup has no place there
+        // (a fragment's `</title>` would end it).
+        Inner::Text | Inner::Rcdata | Inner::Attr => {
+            let outer = attr(outer);
+            quote!(#d::Attr<#outer>)
+        }
+        Inner::Url => {
+            let outer = attr(outer);
+            quote!(#d::Url<#outer>)
+        }
+        Inner::UrlPart => quote!(#d::UrlPart),
+        Inner::Js if outer == Outer::Element => quote!(#d::Js<#d::Direct>),
+        Inner::Js => {
+            let outer = attr(outer);
+            quote!(#d::Js<#outer>)
+        }
+        Inner::JsDoubleQuoted | Inner::JsSingleQuoted => {
+            let outer = literal(outer);
+            quote!(#d::JsString<#outer>)
+        }
+        Inner::JsTemplate => {
+            let outer = literal(outer);
+            quote!(#d::JsTemplate<#outer>)
+        }
+        Inner::JsRegex => {
+            let outer = literal(outer);
+            quote!(#d::JsRegex<#outer>)
+        }
+        // CSS values are filtered to a grammar with no HTML special character.
+        Inner::Css if outer == Outer::Unquoted => quote!(#d::Css<#d::Unquoted>),
+        Inner::Css => quote!(#d::Css<#d::Direct>),
+        Inner::CssDoubleQuoted | Inner::CssSingleQuoted => {
+            let outer = literal(outer);
+            quote!(#d::CssString<#outer>)
+        }
+    };
+    format!("::rsp::__rsp_write!({escaper}, {BUFFER}, ({code}));\n")
 }
 
 fn push_text(code: &mut String, text: &str) {
@@ -113,7 +166,7 @@ fn respan(stream: TokenStream, at: Span) -> TokenStream {
         .collect()
 }
 
-fn buffer() -> Ident {
+pub(crate) fn buffer() -> Ident {
     Ident::new(BUFFER, Span::mixed_site())
 }
 
@@ -152,8 +205,11 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
     let target = match &def.target {
         Target::Route { methods, route } => {
             let pattern = &route.pattern;
-            let methods = methods.iter().map(|m| m.as_str());
-            quote!(::rsp::__private::Target::Route { pattern: #pattern, methods: &[#(#methods),*] })
+            let methods = methods.iter().map(|m| format_ident!("{}", m.as_str()));
+            quote!(::rsp::__private::Target::Route {
+                pattern: #pattern,
+                methods: &[#(::rsp::Method::#methods),*],
+            })
         }
         Target::Status(code) => quote!(::rsp::__private::Target::Status(#code)),
     };
@@ -274,14 +330,12 @@ mod tests {
     use crate::lex::lex;
     use proc_macro2::Delimiter;
 
-    fn text_escapers(n: usize) -> Vec<Escaper> {
-        vec![
-            Escaper {
-                inner: "text",
-                outer: "element"
-            };
-            n
-        ]
+    fn text_contexts(n: usize) -> Vec<Context> {
+        let text = Context {
+            inner: Inner::Text,
+            outer: Outer::Element,
+        };
+        vec![text; n]
     }
 
     fn generated(page: &str) -> String {
@@ -290,10 +344,10 @@ mod tests {
             .iter()
             .filter(|t| matches!(t.kind, TokenKind::Expr { .. }))
             .count();
-        let escapers = text_escapers(values);
+        let contexts = text_contexts(values);
         let body = Body {
             tokens: &tokens,
-            escapers: &escapers,
+            contexts: &contexts,
             csrf_fields: &[],
             span: Span::call_site(),
         };
@@ -313,7 +367,7 @@ mod tests {
         let code = generated("<% for x in xs { %><li><%= x %><% } %>");
         assert_eq!(
             code,
-            r#"{ for x in xs { __rsp_buf . push_str ("<li>") ; :: rsp :: __rsp_write ! (text , element , __rsp_buf , (x)) ; } }"#
+            r#"{ for x in xs { __rsp_buf . push_str ("<li>") ; :: rsp :: __rsp_write ! (:: rsp :: escape :: __dispatch :: Text , __rsp_buf , (x)) ; } }"#
         );
     }
 
@@ -322,7 +376,7 @@ mod tests {
         let tokens = lex("abc<%= x %>de").unwrap();
         let body = Body {
             tokens: &tokens,
-            escapers: &text_escapers(1),
+            contexts: &text_contexts(1),
             csrf_fields: &[],
             span: Span::call_site(),
         };

@@ -4,17 +4,25 @@
 //! page text carries its position in the message: `page line:col`, the line itself and
 //! a caret under the offending column.
 
-use proc_macro2::Span;
-
 /// A problem at a byte offset of the page text.
+///
+/// ```
+/// use rsp_compiler::source::{Diagnostic, PageSource};
+///
+/// let page = PageSource { text: "<p>\n  <%= x", first_line: Some(10) };
+/// assert_eq!(
+///     page.render(&Diagnostic::new(6, "unclosed tag")),
+///     "page line 2, column 3 (file line 11): unclosed tag\n  |\n2 |   <%= x\n  |   ^"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Diagnostic {
-    pub(crate) offset: usize,
-    pub(crate) message: String,
+pub struct Diagnostic {
+    pub offset: usize,
+    pub message: String,
 }
 
 impl Diagnostic {
-    pub(crate) fn new(offset: usize, message: impl Into<String>) -> Self {
+    pub fn new(offset: usize, message: impl Into<String>) -> Self {
         Self {
             offset,
             message: message.into(),
@@ -22,18 +30,17 @@ impl Diagnostic {
     }
 }
 
-/// The text of a page body and where its literal stands in the Rust file.
-pub(crate) struct PageSource<'a> {
-    pub(crate) text: &'a str,
-    /// The span of the body literal: compile errors are reported on it.
-    pub(crate) span: Span,
+/// The text of a page body and where it stands in the Rust file.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSource<'a> {
+    pub text: &'a str,
     /// Line in the `.rs` file where page line 1 is, when the compiler tells us.
-    pub(crate) first_line: Option<usize>,
+    pub first_line: Option<usize>,
 }
 
 impl PageSource<'_> {
     /// 1-based line and column (in characters) of a byte offset.
-    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -42,7 +49,7 @@ impl PageSource<'_> {
     }
 
     /// The message of a diagnostic, with the page position and the line with a caret.
-    pub(crate) fn render(&self, diagnostic: &Diagnostic) -> String {
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
         let (line, col) = self.line_col(diagnostic.offset);
         let line_text = self.text.lines().nth(line - 1).unwrap_or("");
         let caret_pad: String = line_text
@@ -60,20 +67,6 @@ impl PageSource<'_> {
             msg = diagnostic.message,
         )
     }
-
-    /// One compile error holding every diagnostic, all on the body literal.
-    pub(crate) fn to_error(&self, diagnostics: &[Diagnostic]) -> syn::Error {
-        let mut errors = diagnostics
-            .iter()
-            .map(|d| syn::Error::new(self.span, self.render(d)));
-        let mut first = errors
-            .next()
-            .unwrap_or_else(|| syn::Error::new(self.span, "invalid page"));
-        for e in errors {
-            first.combine(e);
-        }
-        first
-    }
 }
 
 #[cfg(test)]
@@ -83,7 +76,6 @@ mod tests {
     fn source(text: &str) -> PageSource<'_> {
         PageSource {
             text,
-            span: Span::call_site(),
             first_line: None,
         }
     }

@@ -1,0 +1,171 @@
+//! The passes put together: a macro's input tokens → its expansion, every problem a
+//! compile error that names the page line and column.
+
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::quote;
+
+use crate::codegen::{self, Body};
+use crate::header::{FragmentDef, PageDef};
+use crate::html::{self, Context, Inner, Outer};
+use crate::lex::{self, Token};
+use crate::source::{Diagnostic, PageSource};
+use crate::{assets as assets_pass, check};
+
+/// Where a span starts in its `.rs` file (a 1-based line), when the compiler can tell:
+/// only the proc-macro crate can ask it, so it passes this in.
+pub type LineOf<'a> = &'a dyn Fn(Span) -> Option<usize>;
+
+/// `page!`: an async page function and its registration.
+pub fn page(input: TokenStream, line_of: LineOf<'_>) -> TokenStream {
+    let def = match syn::parse2::<PageDef>(input) {
+        Ok(def) => def,
+        Err(e) => return e.to_compile_error(),
+    };
+    let text = def.body.value();
+    let span = def.body.span();
+    match compile_body(&text, line_of(span), span) {
+        Ok(compiled) => codegen::page(&def, &compiled.body(span)),
+        Err(error) => {
+            // Still define the function the user named, so one mistake is one error.
+            let name = &def.name;
+            let error = error.to_compile_error();
+            quote! {
+                #error
+                #[allow(dead_code)]
+                fn #name() {}
+            }
+        }
+    }
+}
+
+/// `html!`: a value that renders the body.
+pub fn fragment(input: TokenStream, line_of: LineOf<'_>) -> TokenStream {
+    let def = match syn::parse2::<FragmentDef>(input) {
+        Ok(def) => def,
+        Err(e) => return e.to_compile_error(),
+    };
+    let text = def.body.value();
+    let span = def.body.span();
+    match compile_body(&text, line_of(span), span) {
+        Ok(compiled) => codegen::fragment(&compiled.body(span)),
+        Err(error) => {
+            let error = error.to_compile_error();
+            quote!({ #error ::rsp::raw("") })
+        }
+    }
+}
+
+/// `assets!("/prefix", "folder")`: the folder's files embedded, and their route.
+pub fn assets(input: TokenStream) -> TokenStream {
+    assets_pass::expand(input)
+}
+
+/// Writes the value `value` (a string) in every context, and `attrs` (an attribute set)
+/// in a tag's attribute list, each with the escaper code generation picks for it: a list
+/// of `("Inner/Outer", output)`. It compiles only if every context has an escaper in the
+/// runtime, which is what it is for: a test of the contract between the two.
+pub fn every_context(input: TokenStream) -> TokenStream {
+    let parsed = syn::parse::Parser::parse2(
+        syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+        input,
+    );
+    let (value, attrs) = match parsed {
+        Ok(args) if args.len() == 2 => (args[0].clone(), args[1].clone()),
+        Ok(_) => return quote!(::core::compile_error!("expected `value, attrs`")),
+        Err(e) => return e.to_compile_error(),
+    };
+    let (value, attrs) = (quote!((#value)), quote!((#attrs)));
+    let writes = Inner::ALL.into_iter().flat_map(|inner| {
+        let argument = if inner == Inner::AttrSet {
+            attrs.clone()
+        } else {
+            value.clone()
+        };
+        Outer::ALL.into_iter().map(move |outer| {
+            let context = Context { inner, outer };
+            let write: TokenStream = codegen::write_value(context, PLACEHOLDER)
+                .parse()
+                .expect("generated code tokenizes");
+            let write = substitute(write, &argument);
+            let name = format!("{inner:?}/{outer:?}");
+            let buf = codegen::buffer();
+            quote! {{
+                let mut #buf = ::std::string::String::new();
+                #write
+                (#name, #buf)
+            }}
+        })
+    });
+    quote!(::std::vec![#(#writes),*])
+}
+
+const PLACEHOLDER: &str = "__rsp_value";
+
+/// Puts `value` where the placeholder stands, and the hidden buffer where the buffer's
+/// name stands, keeping the spans (and so the hygiene) of the caller's expression.
+fn substitute(stream: TokenStream, value: &TokenStream) -> TokenStream {
+    stream
+        .into_iter()
+        .flat_map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut new = Group::new(group.delimiter(), substitute(group.stream(), value));
+                new.set_span(group.span());
+                vec![TokenTree::Group(new)]
+            }
+            TokenTree::Ident(ident) if ident == PLACEHOLDER => value.clone().into_iter().collect(),
+            TokenTree::Ident(ident) if ident == codegen::BUFFER => {
+                vec![TokenTree::Ident(codegen::buffer())]
+            }
+            other => vec![other],
+        })
+        .collect()
+}
+
+/// A body through every pass but code generation.
+struct Compiled {
+    tokens: Vec<Token>,
+    contexts: Vec<Context>,
+    csrf_fields: Vec<(usize, usize)>,
+}
+
+impl Compiled {
+    fn body(&self, span: Span) -> Body<'_> {
+        Body {
+            tokens: &self.tokens,
+            contexts: &self.contexts,
+            csrf_fields: &self.csrf_fields,
+            span,
+        }
+    }
+}
+
+/// Lexes and checks a body, and finds the context of each value; errors are reported on
+/// the body literal at `span`.
+fn compile_body(text: &str, first_line: Option<usize>, span: Span) -> syn::Result<Compiled> {
+    let source = PageSource { text, first_line };
+    let error = |diagnostics: &[Diagnostic]| to_error(&source, span, diagnostics);
+    let tokens = lex::lex(text).map_err(|d| error(&[d]))?;
+    // Context errors after broken code would only repeat it: check the code first.
+    check::check(&tokens).map_err(|ds| error(&ds))?;
+    let tracked = html::track(&tokens);
+    let contexts = tracked.contexts.map_err(|ds| error(&ds))?;
+    Ok(Compiled {
+        tokens,
+        contexts,
+        csrf_fields: tracked.post_forms,
+    })
+}
+
+/// One compile error holding every diagnostic, all on the body literal.
+fn to_error(source: &PageSource<'_>, span: Span, diagnostics: &[Diagnostic]) -> syn::Error {
+    let mut errors = diagnostics
+        .iter()
+        .map(|d| syn::Error::new(span, source.render(d)));
+    let mut first = errors
+        .next()
+        .unwrap_or_else(|| syn::Error::new(span, "invalid page"));
+    for e in errors {
+        first.combine(e);
+    }
+    first
+}

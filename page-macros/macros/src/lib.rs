@@ -1,0 +1,57 @@
+//! The proc-macro entry points of rsp: `page!`, `html!` and `assets!`. Each parses
+//! nothing itself and hands its input to the page compiler, `rsp-compiler`. Use them
+//! through the `rsp` crate, which re-exports them and documents the page language.
+
+use proc_macro::TokenStream;
+
+/// Compiles a page into an async function and registers it with the runtime.
+/// See the `rsp` crate for the page language.
+#[proc_macro]
+pub fn page(input: TokenStream) -> TokenStream {
+    rsp_compiler::page(input.into(), &line_of).into()
+}
+
+/// Compiles page text into a value that renders itself (a partial or a layout).
+/// See the `rsp` crate for the page language.
+#[proc_macro]
+pub fn html(input: TokenStream) -> TokenStream {
+    rsp_compiler::fragment(input.into(), &line_of).into()
+}
+
+/// Embeds a folder of static files in the binary and serves it under a URL prefix:
+/// `rsp::assets!("/static", "static");` at module level, the folder relative to the
+/// crate's `Cargo.toml`.
+///
+/// Every file below the folder (recursively; names starting with `.` are left out) is
+/// read at compile time: its bytes with `include_bytes!`, so changing a file rebuilds the
+/// crate, plus its content type (from the extension), a strong ETag (a content hash) and
+/// gzip and brotli variants compressed once, at build time (at the best levels in release
+/// builds, at fast ones in development builds). `GET /static/css/site.css`
+/// then serves `static/css/site.css` with `ETag`/`304`, `Cache-Control: public,
+/// no-cache`, `Content-Encoding` by the client's `Accept-Encoding`, and `Range`. Only the
+/// embedded table is ever read: no request reaches the file system.
+///
+/// To have cargo notice files *added* to the folder, give the site a `build.rs`:
+///
+/// ```text
+/// fn main() {
+///     println!("cargo:rerun-if-changed=static");
+/// }
+/// ```
+#[proc_macro]
+pub fn assets(input: TokenStream) -> TokenStream {
+    rsp_compiler::assets(input.into()).into()
+}
+
+/// Writes a value in every context the page compiler knows, for the test that every
+/// context has an escaper. Not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __every_context(input: TokenStream) -> TokenStream {
+    rsp_compiler::every_context(input.into()).into()
+}
+
+/// The line of the `.rs` file where a span starts: only the compiler can tell.
+fn line_of(span: proc_macro2::Span) -> Option<usize> {
+    Some(span.unwrap().line())
+}
