@@ -30,8 +30,8 @@ use http::header::{
 };
 use http::{Method, StatusCode};
 
-use crate::__private::PageFuture;
 use crate::error::Result;
+use crate::registry::PageFuture;
 use crate::request::Request;
 use crate::response::{not_found, Response};
 

@@ -39,6 +39,8 @@ impl fmt::Display for CookieRejection {
 
 impl std::error::Error for CookieRejection {}
 
+crate::error::rejection!(CookieRejection);
+
 /// Reads every `Cookie` header. Pairs that are not cookies at all are skipped, as
 /// browsers do; text that is not UTF-8 is refused.
 pub(crate) fn parse(headers: &HeaderMap) -> Result<CookieJar, CookieRejection> {

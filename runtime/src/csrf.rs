@@ -68,6 +68,8 @@ impl fmt::Display for CsrfRejection {
 
 impl std::error::Error for CsrfRejection {}
 
+crate::error::rejection!(CsrfRejection);
+
 /// The HMAC of the session id under the app's key, ready to finish or verify.
 fn mac(session: &SessionId) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(session.key().signing())

@@ -5,20 +5,10 @@
 //! its message to the client; a 5xx shows details only in debug builds — in release
 //! builds the client sees a request id that is also in the log.
 
-use std::any::Any;
 use std::error::Error as StdError;
 use std::fmt;
 
 use http::StatusCode;
-
-use crate::__private::PageEntry;
-use crate::cookie::CookieRejection;
-use crate::csrf::CsrfRejection;
-use crate::escape;
-use crate::form::FormRejection;
-use crate::request::Request;
-use crate::response::Response;
-use crate::upload::UploadRejection;
 
 /// The result of a page: `?` works on any error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -82,22 +72,32 @@ impl<E: StdError + Send + Sync + 'static> From<E> for Error {
     }
 }
 
-/// The status of the runtime's own error types.
-fn known_status(error: &dyn Any) -> Option<StatusCode> {
-    if let Some(e) = error.downcast_ref::<FormRejection>() {
-        return Some(e.status());
-    }
-    if let Some(e) = error.downcast_ref::<CookieRejection>() {
-        return Some(e.status());
-    }
-    if let Some(e) = error.downcast_ref::<UploadRejection>() {
-        return Some(e.status());
-    }
-    if let Some(e) = error.downcast_ref::<CsrfRejection>() {
-        return Some(e.status());
-    }
-    None
+/// The status of the runtime's own error types, each registered where it is defined.
+fn known_status(error: &(dyn StdError + 'static)) -> Option<StatusCode> {
+    inventory::iter::<RejectionStatus>
+        .into_iter()
+        .find_map(|rejection| (rejection.0)(error))
 }
+
+/// How [`Error`] finds the status of one of the runtime's rejection types: each registers
+/// one with [`rejection!`] beside its definition, so no list of them is kept by hand.
+pub(crate) struct RejectionStatus(pub(crate) fn(&(dyn StdError + 'static)) -> Option<StatusCode>);
+
+inventory::collect!(RejectionStatus);
+
+/// Registers a rejection type (an error with a `status()` method) so that `?` on it gives
+/// an error page with that status.
+macro_rules! rejection {
+    ($rejection:ty) => {
+        ::inventory::submit! {
+            $crate::error::RejectionStatus(|error| {
+                error.downcast_ref::<$rejection>().map(<$rejection>::status)
+            })
+        }
+    };
+}
+
+pub(crate) use rejection;
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -112,76 +112,4 @@ impl fmt::Debug for Error {
             .field("source", &self.source)
             .finish()
     }
-}
-
-/// The built-in error page. Client errors say what was wrong; server errors say it only
-/// when `detailed` (debug builds), and otherwise give the request id to quote.
-pub(crate) fn builtin_page(
-    error: &Error,
-    req: &Request,
-    page: Option<&PageEntry>,
-    detailed: bool,
-) -> Response {
-    let status = error.status();
-    let title = format!(
-        "{} {}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("Error")
-    );
-    let mut body = String::with_capacity(1024);
-    body.push_str("<!doctype html>\n<meta charset=\"utf-8\">\n<title>");
-    escape::html(&title, &mut body);
-    body.push_str("</title>\n<h1>");
-    escape::html(&title, &mut body);
-    body.push_str("</h1>\n");
-    if status.is_client_error() {
-        body.push_str("<p>");
-        escape::html(&error.to_string(), &mut body);
-        body.push_str("</p>\n");
-    } else if detailed {
-        detail(&mut body, error, req, page);
-    } else {
-        body.push_str("<p>Something went wrong on our side. Request id: <code>");
-        body.push_str(&req.id().to_string());
-        body.push_str("</code></p>\n");
-    }
-    let mut res = Response::html(body);
-    res.set_status(status);
-    res
-}
-
-/// The development view of a server error: the error chain, the page and the request.
-fn detail(body: &mut String, error: &Error, req: &Request, page: Option<&PageEntry>) {
-    body.push_str("<h2>Error</h2>\n<ol>\n");
-    for cause in error.chain() {
-        body.push_str("<li><pre>");
-        escape::html(&cause, body);
-        body.push_str("</pre></li>\n");
-    }
-    body.push_str("</ol>\n");
-    if let Some(page) = page {
-        body.push_str("<h2>Page</h2>\n<p><code>");
-        escape::html(page.name, body);
-        body.push_str("</code> at <code>");
-        escape::html(&format!("{}:{}", page.file, page.line), body);
-        body.push_str("</code></p>\n");
-    }
-    body.push_str("<h2>Request</h2>\n<pre>");
-    escape::html(
-        &format!(
-            "{} {}  (id {}, from {})\n",
-            req.method(),
-            req.uri(),
-            req.id(),
-            req.remote_addr()
-        ),
-        body,
-    );
-    for (name, value) in req.headers() {
-        escape::html(
-            &format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())),
-            body,
-        );
-    }
-    body.push_str("</pre>\n");
 }

@@ -181,6 +181,8 @@ impl fmt::Display for FormRejection {
 
 impl std::error::Error for FormRejection {}
 
+crate::error::rejection!(FormRejection);
+
 /// Checks urlencoded bytes strictly, then reads them into `T`, naming the bad field.
 pub(crate) fn decode<T: DeserializeOwned>(raw: &[u8], origin: Origin) -> Result<T, FormRejection> {
     validate(raw, origin)?;

@@ -106,21 +106,24 @@
 // Generated code names `::rsp`, also in this crate's own tests.
 extern crate self as rsp;
 
-mod app;
 mod assets;
+mod config;
 mod cookie;
 mod csrf;
+mod dispatch;
 mod error;
 pub mod escape;
 mod form;
 mod layout;
+mod registry;
 mod request;
 mod response;
 mod router;
+mod server;
 mod session;
 mod upload;
 
-pub use app::{setting, App, Server};
+pub use config::{setting, App};
 pub use cookie::{Cookie, CookieRejection, SameSite};
 pub use csrf::{csrf_field, CsrfRejection};
 pub use error::{Error, Result};
@@ -133,6 +136,7 @@ pub use response::{not_found, redirect, Response};
 #[doc(hidden)]
 pub use rsp_macros::__every_context;
 pub use rsp_macros::{assets, html, page};
+pub use server::Server;
 #[cfg(feature = "redis")]
 pub use session::RedisStore;
 #[cfg(feature = "sqlite")]
@@ -151,43 +155,14 @@ pub mod prelude {
 /// What generated code calls. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    use std::future::Future;
-    use std::pin::Pin;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use crate::{Request, Response, Result};
 
     pub use crate::assets::{serve as serve_asset, Asset, Assets, Variant};
     pub use crate::csrf::write_field as csrf_field;
+    pub use crate::registry::{Handler, PageEntry, PageFuture, Target};
     pub use inventory;
-
-    /// The future of a page function.
-    pub type PageFuture<'a> = Pin<Box<dyn Future<Output = Result<Response>> + Send + 'a>>;
-
-    /// A page function, as registered.
-    pub type Handler = for<'a> fn(&'a mut Request, &'a mut Response) -> PageFuture<'a>;
-
-    /// What a page answers.
-    pub enum Target {
-        Route {
-            pattern: &'static str,
-            methods: &'static [http::Method],
-        },
-        Status(u16),
-    }
-
-    /// A page compiled into the binary.
-    pub struct PageEntry {
-        pub target: Target,
-        pub name: &'static str,
-        pub file: &'static str,
-        pub line: u32,
-        pub handler: Handler,
-        /// Whether unsafe requests need the session's CSRF token (`csrf: off;` clears it).
-        pub csrf: bool,
-    }
-
-    inventory::collect!(PageEntry);
 
     /// A route parameter, owned, so the page can borrow `req` mutably while using it.
     pub fn param(req: &Request, name: &str) -> String {

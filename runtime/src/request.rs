@@ -1,7 +1,6 @@
 //! The request a page answers: `req` in every page.
 
-use std::any::{type_name, Any, TypeId};
-use std::collections::HashMap;
+use std::any::type_name;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -14,24 +13,10 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
 
-use crate::app::Shared;
+use crate::config::Shared;
 use crate::cookie::{self as cookies, CookieRejection};
 use crate::form::{self, FormRejection, Origin};
 use crate::session::{SessionConfig, SessionId, SessionSlot};
-
-/// Values shared by every request, looked up by type (see [`App::state`](crate::App::state)).
-#[derive(Default)]
-pub(crate) struct State(HashMap<TypeId, Box<dyn Any + Send + Sync>>);
-
-impl State {
-    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
-        self.0.insert(TypeId::of::<T>(), Box::new(value));
-    }
-
-    fn get<T: 'static>(&self) -> Option<&T> {
-        self.0.get(&TypeId::of::<T>())?.downcast_ref()
-    }
-}
 
 /// An id for each request, shown on production error pages and in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

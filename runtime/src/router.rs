@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use http::Method;
 use percent_encoding::percent_decode_str;
 
-use crate::__private::{PageEntry, Target};
+use crate::registry::{PageEntry, Target};
 
 /// What a request's method and path lead to.
 pub(crate) enum Lookup {

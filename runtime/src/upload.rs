@@ -603,6 +603,8 @@ impl std::error::Error for UploadRejection {
     }
 }
 
+crate::error::rejection!(UploadRejection);
+
 /// The client's file name made safe to use as one (see [`UploadedFile::name`]).
 fn sanitize_file_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");

@@ -1,0 +1,253 @@
+//! The app's settings: the [`App`] builder, its limits, shared state and secret, and
+//! [`setting`] for command-line and environment settings.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use cookie::Key;
+use sha2::{Digest, Sha256};
+
+use crate::session::{SessionConfig, SessionStore};
+use crate::upload::UploadLimits;
+
+/// Limits and behaviour, set on [`App`].
+pub(crate) struct Config {
+    pub(crate) body_limit: usize,
+    pub(crate) upload_limits: UploadLimits,
+    pub(crate) request_timeout: Duration,
+    pub(crate) header_timeout: Duration,
+    pub(crate) shutdown_timeout: Duration,
+    pub(crate) detailed_errors: bool,
+}
+
+/// What every request of a running app shares.
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    pub(crate) state: State,
+    pub(crate) key: Arc<Key>,
+    pub(crate) sessions: SessionConfig,
+}
+
+/// Values shared by every request, looked up by type (see [`App::state`]).
+#[derive(Default)]
+pub(crate) struct State(HashMap<TypeId, Box<dyn Any + Send + Sync>>);
+
+impl State {
+    pub(crate) fn insert<T: Send + Sync + 'static>(&mut self, value: T) {
+        self.0.insert(TypeId::of::<T>(), Box::new(value));
+    }
+
+    pub(crate) fn get<T: 'static>(&self) -> Option<&T> {
+        self.0.get(&TypeId::of::<T>())?.downcast_ref()
+    }
+}
+
+/// A site: the pages compiled into this binary, plus shared state and settings.
+///
+/// ```no_run
+/// #[tokio::main]
+/// async fn main() -> std::io::Result<()> {
+///     rsp::App::new().serve().await
+/// }
+/// ```
+pub struct App {
+    config: Config,
+    state: State,
+    secret: Option<Vec<u8>>,
+    secret_file: Option<PathBuf>,
+    sessions: SessionConfig,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl App {
+    /// An app with the default limits: 1 MiB bodies, 10 s to send headers, 30 s per page,
+    /// 30 s for in-flight requests at shutdown; detailed error pages in debug builds only.
+    pub fn new() -> Self {
+        Self {
+            config: Config {
+                body_limit: 1024 * 1024,
+                upload_limits: UploadLimits::default(),
+                request_timeout: Duration::from_secs(30),
+                header_timeout: Duration::from_secs(10),
+                shutdown_timeout: Duration::from_secs(30),
+                detailed_errors: cfg!(debug_assertions),
+            },
+            state: State::default(),
+            secret: None,
+            secret_file: None,
+            sessions: SessionConfig::default(),
+        }
+    }
+
+    /// Adds a value every page can reach with `req.state::<T>()`: a database pool, a
+    /// configuration, a cache. One value per type.
+    ///
+    /// ```
+    /// struct Greeting(&'static str);
+    /// let app = rsp::App::new().state(Greeting("hello"));
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
+    /// The largest request body accepted, in bytes (413 beyond it).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.body_limit = bytes;
+        self
+    }
+
+    /// The largest file and the largest whole body a file upload
+    /// ([`Request::upload`](crate::Request::upload)) may have, in bytes (413 beyond them).
+    /// The defaults are 8 MiB per file and 32 MiB in all; `body_limit` does not apply to
+    /// uploads.
+    ///
+    /// ```
+    /// let app = rsp::App::new().upload_limits(2 << 20, 10 << 20); // 2 MiB, 10 MiB
+    /// ```
+    pub fn upload_limits(mut self, per_file: u64, total: u64) -> Self {
+        self.config.upload_limits = UploadLimits { per_file, total };
+        self
+    }
+
+    /// How long a page may run before the client gets a 503.
+    pub fn request_timeout(mut self, limit: Duration) -> Self {
+        self.config.request_timeout = limit;
+        self
+    }
+
+    /// How long a client has to send a request's headers before the connection is closed.
+    pub fn header_timeout(mut self, limit: Duration) -> Self {
+        self.config.header_timeout = limit;
+        self
+    }
+
+    /// How long shutdown waits for in-flight requests.
+    pub fn shutdown_timeout(mut self, limit: Duration) -> Self {
+        self.config.shutdown_timeout = limit;
+        self
+    }
+
+    /// Whether 5xx pages show the error, the page and the request (default: in debug
+    /// builds). Never turn this on for a public server.
+    pub fn detailed_errors(mut self, on: bool) -> Self {
+        self.config.detailed_errors = on;
+        self
+    }
+
+    /// The secret that signs cookies. Without it, `RSP_SECRET` is used, or else a random
+    /// key, which makes cookies invalid after a restart.
+    pub fn secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.secret = Some(secret.into());
+        self
+    }
+
+    /// Keeps the cookie-signing secret in a file: read if it exists, else generated once
+    /// and written there (readable by the owner only), so sessions and signed cookies
+    /// survive a restart. `RSP_SECRET` and [`App::secret`] take precedence.
+    pub fn secret_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.secret_file = Some(path.into());
+        self
+    }
+
+    /// Where sessions are kept (default: in memory). See [`SessionStore`].
+    ///
+    /// ```no_run
+    /// let app = rsp::App::new().sessions(rsp::SqliteStore::open("data/sessions.sqlite3")?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn sessions(mut self, store: impl SessionStore) -> Self {
+        self.sessions.store = Arc::new(store);
+        self
+    }
+
+    /// How long an unused session lives (default: 24 hours).
+    pub fn session_idle_timeout(mut self, limit: Duration) -> Self {
+        self.sessions.idle_timeout = limit;
+        self
+    }
+
+    /// Marks the session cookie Secure (sent over HTTPS only). Without it, the cookie is
+    /// Secure when a proxy says the request came over HTTPS (`X-Forwarded-Proto: https`).
+    pub fn secure_cookies(mut self, on: bool) -> Self {
+        self.sessions.secure_cookie = on;
+        self
+    }
+
+    /// The settings every request shares, with the cookie key from the secret:
+    /// `RSP_SECRET`, else [`App::secret`], else the secret file, else a random key.
+    pub(crate) fn into_shared(self) -> io::Result<Shared> {
+        let secret = match self
+            .secret
+            .or_else(|| std::env::var("RSP_SECRET").ok().map(String::into_bytes))
+        {
+            Some(secret) => Some(secret),
+            None => self
+                .secret_file
+                .as_deref()
+                .map(read_or_create_secret)
+                .transpose()?,
+        };
+        let key = match secret {
+            Some(secret) => Key::derive_from(&Sha256::digest(&secret)),
+            None => Key::generate(),
+        };
+        Ok(Shared {
+            config: self.config,
+            state: self.state,
+            key: Arc::new(key),
+            sessions: self.sessions,
+        })
+    }
+}
+
+/// The secret in `path`, or a new random one written there first.
+fn read_or_create_secret(path: &Path) -> io::Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(secret) if !secret.is_empty() => return Ok(secret),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let bytes: [u8; 32] = rand::random();
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, secret.as_bytes())?;
+    Ok(secret.into_bytes())
+}
+
+/// A setting from the command line (`--name value` or `--name=value`) or else from the
+/// environment (`RSP_NAME`, upper case, `-` as `_`).
+///
+/// ```
+/// // `site --data /var/lib/site` or `RSP_DATA=/var/lib/site site`
+/// let data = rsp::setting("data").unwrap_or_else(|| "./data".into());
+/// ```
+pub fn setting(name: &str) -> Option<String> {
+    let flag = format!("--{name}");
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == flag {
+            return args.next();
+        }
+        if let Some(value) = arg.strip_prefix(&flag).and_then(|r| r.strip_prefix('=')) {
+            return Some(value.to_owned());
+        }
+    }
+    std::env::var(format!("RSP_{}", name.to_uppercase().replace('-', "_"))).ok()
+}

@@ -1,0 +1,269 @@
+//! Request dispatch: route a request to its page, run it (CSRF check, panic isolation,
+//! time limit), turn errors into error pages, save the session, log the request.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use cookie::Key;
+use futures_util::FutureExt;
+use http::header::{HeaderValue, ALLOW, CONTENT_TYPE, SET_COOKIE};
+use http::StatusCode;
+use http_body_util::Full;
+use hyper::body::Incoming;
+
+use crate::config::Shared;
+use crate::cookie::set_cookie_headers;
+use crate::csrf;
+use crate::error::{Error, Result};
+use crate::escape;
+use crate::registry::PageEntry;
+use crate::request::{Request, RequestId};
+use crate::response::Response;
+use crate::router::{Lookup, Router};
+use crate::session;
+
+/// A running app: its settings and its pages.
+pub(crate) struct Site {
+    pub(crate) shared: Arc<Shared>,
+    router: Router,
+    next_id: AtomicU64,
+}
+
+impl Site {
+    pub(crate) fn new(shared: Arc<Shared>, router: Router) -> Self {
+        Self {
+            shared,
+            router,
+            next_id: AtomicU64::new(u64::from(rand::random::<u32>()) << 32),
+        }
+    }
+}
+
+/// One request, start to end: route, run the page, turn errors into pages, log.
+pub(crate) async fn handle(
+    site: Arc<Site>,
+    remote: SocketAddr,
+    request: http::Request<Incoming>,
+) -> std::result::Result<http::Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let id = RequestId(site.next_id.fetch_add(1, Ordering::Relaxed));
+    let (head, body) = request.into_parts();
+    let mut req = Request::new(head, Some(body), remote, id, Arc::clone(&site.shared));
+    let shared = &*site.shared;
+    let mut response = respond(&site, &mut req).await;
+    let over_https = req.header("x-forwarded-proto") == Some("https");
+    let (slot, sessions) = req.session_parts();
+    if let Err(e) = session::commit(slot, sessions, over_https, &mut response).await {
+        let error = Error::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the session could not be saved: {e}"),
+        );
+        tracing::error!(request_id = %id, "{error}");
+        response = builtin_page(&error, &req, None, shared.config.detailed_errors);
+    }
+    let response = into_http(response, &shared.key);
+    tracing::info!(
+        target: "rsp::access",
+        "{remote} {} {} {} {}us id={id}",
+        req.method(),
+        req.uri(),
+        response.status().as_u16(),
+        started.elapsed().as_micros(),
+    );
+    Ok(response)
+}
+
+async fn respond(site: &Site, req: &mut Request) -> Response {
+    let (entry, outcome) = match site.router.find(req.method(), req.path()) {
+        Lookup::Page { entry, params } => {
+            req.set_params(params);
+            (Some(entry), run(entry, req, &site.shared).await)
+        }
+        Lookup::WrongMethod(allow) => {
+            let error = Error::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("{} is not allowed here; allowed: {allow}", req.method()),
+            );
+            let mut res = error_page(site, req, None, error).await;
+            if let Ok(value) = HeaderValue::from_str(&allow) {
+                res.headers_mut().insert(ALLOW, value);
+            }
+            return res;
+        }
+        Lookup::Missing => (None, Err(Error::status_only(StatusCode::NOT_FOUND))),
+        Lookup::BadPath => (
+            None,
+            Err(Error::new(
+                StatusCode::BAD_REQUEST,
+                "the path is not valid UTF-8 once percent-decoded",
+            )),
+        ),
+    };
+    match outcome {
+        Ok(res) => res,
+        Err(error) => error_page(site, req, entry, error).await,
+    }
+}
+
+/// Runs a page: a panic becomes a 500 and a page over its time a 503, and the server
+/// goes on serving either way.
+async fn run(entry: &'static PageEntry, req: &mut Request, shared: &Shared) -> Result<Response> {
+    if entry.csrf {
+        csrf::check(req).await?;
+    }
+    let mut res = Response::default();
+    let session = Arc::clone(req.session_id());
+    let page = csrf::scope(
+        session,
+        AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind(),
+    );
+    let limit = shared.config.request_timeout;
+    match tokio::time::timeout(limit, page).await {
+        Ok(Ok(Ok(mut response))) => {
+            response.absorb(res);
+            Ok(response)
+        }
+        Ok(Ok(Err(error))) => Err(error),
+        Ok(Err(panic)) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a non-text panic payload".to_owned());
+            Err(Error::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the page panicked: {why}"),
+            ))
+        }
+        Err(_) => Err(Error::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the page did not finish within {limit:?}"),
+        )),
+    }
+}
+
+/// The page for an error: the site's own page for that status if it has one, else a
+/// built-in one. Server errors are logged with the request id.
+async fn error_page(
+    site: &Site,
+    req: &mut Request,
+    entry: Option<&'static PageEntry>,
+    error: Error,
+) -> Response {
+    let status = error.status();
+    if status.is_server_error() {
+        tracing::error!(
+            request_id = %req.id(),
+            page = entry.map_or("-", |e| e.name),
+            "{}",
+            error.chain().collect::<Vec<_>>().join(": "),
+        );
+    }
+    if let Some(custom) = site.router.status_page(status.as_u16()) {
+        match run(custom, req, &site.shared).await {
+            Ok(mut res) => {
+                res.set_status(status);
+                return res;
+            }
+            Err(e) => tracing::error!(
+                request_id = %req.id(),
+                "the {} page failed too: {e}",
+                status.as_u16()
+            ),
+        }
+    }
+    builtin_page(&error, req, entry, site.shared.config.detailed_errors)
+}
+
+const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+
+fn into_http(response: Response, key: &Key) -> http::Response<Full<Bytes>> {
+    let (status, mut headers, cookies, body) = response.into_parts();
+    headers.entry(CONTENT_TYPE).or_insert(HTML);
+    for cookie in set_cookie_headers(cookies, key) {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.append(SET_COOKIE, value);
+        }
+    }
+    let mut http = http::Response::new(Full::new(body));
+    *http.status_mut() = status;
+    *http.headers_mut() = headers;
+    http
+}
+
+/// The built-in error page. Client errors say what was wrong; server errors say it only
+/// when `detailed` (debug builds), and otherwise give the request id to quote.
+fn builtin_page(
+    error: &Error,
+    req: &Request,
+    page: Option<&PageEntry>,
+    detailed: bool,
+) -> Response {
+    let status = error.status();
+    let title = format!(
+        "{} {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Error")
+    );
+    let mut body = String::with_capacity(1024);
+    body.push_str("<!doctype html>\n<meta charset=\"utf-8\">\n<title>");
+    escape::html(&title, &mut body);
+    body.push_str("</title>\n<h1>");
+    escape::html(&title, &mut body);
+    body.push_str("</h1>\n");
+    if status.is_client_error() {
+        body.push_str("<p>");
+        escape::html(&error.to_string(), &mut body);
+        body.push_str("</p>\n");
+    } else if detailed {
+        detail(&mut body, error, req, page);
+    } else {
+        body.push_str("<p>Something went wrong on our side. Request id: <code>");
+        body.push_str(&req.id().to_string());
+        body.push_str("</code></p>\n");
+    }
+    let mut res = Response::html(body);
+    res.set_status(status);
+    res
+}
+
+/// The development view of a server error: the error chain, the page and the request.
+fn detail(body: &mut String, error: &Error, req: &Request, page: Option<&PageEntry>) {
+    body.push_str("<h2>Error</h2>\n<ol>\n");
+    for cause in error.chain() {
+        body.push_str("<li><pre>");
+        escape::html(&cause, body);
+        body.push_str("</pre></li>\n");
+    }
+    body.push_str("</ol>\n");
+    if let Some(page) = page {
+        body.push_str("<h2>Page</h2>\n<p><code>");
+        escape::html(page.name, body);
+        body.push_str("</code> at <code>");
+        escape::html(&format!("{}:{}", page.file, page.line), body);
+        body.push_str("</code></p>\n");
+    }
+    body.push_str("<h2>Request</h2>\n<pre>");
+    escape::html(
+        &format!(
+            "{} {}  (id {}, from {})\n",
+            req.method(),
+            req.uri(),
+            req.id(),
+            req.remote_addr()
+        ),
+        body,
+    );
+    for (name, value) in req.headers() {
+        escape::html(
+            &format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())),
+            body,
+        );
+    }
+    body.push_str("</pre>\n");
+}

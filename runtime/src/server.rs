@@ -1,0 +1,155 @@
+//! The server: binds the app, accepts connections, serves HTTP/1.1 and HTTP/2 with
+//! hyper, and shuts down gracefully.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, ToSocketAddrs};
+
+use crate::config::{setting, App};
+use crate::dispatch::{self, Site};
+use crate::registry::PageEntry;
+use crate::router::Router;
+
+impl App {
+    /// Serves the app on the address given by `--addr` or `RSP_ADDR` (default
+    /// `127.0.0.1:8080`) until SIGINT or SIGTERM, logging to stderr (`RUST_LOG` sets the
+    /// level). Prints `listening on http://ADDR` when ready.
+    pub async fn serve(self) -> io::Result<()> {
+        init_logging();
+        let addr = setting("addr").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let server = self.bind(addr).await?;
+        println!("listening on http://{}", server.local_addr());
+        server.run().await
+    }
+
+    /// Binds the app to an address, ready to run; port 0 picks a free port.
+    ///
+    /// # Errors
+    /// If the address cannot be bound, or two pages claim the same route.
+    pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<Server> {
+        let router = Router::from_pages(inventory::iter::<PageEntry>.into_iter())
+            .map_err(io::Error::other)?;
+        let shared = Arc::new(self.into_shared()?);
+        let listener = TcpListener::bind(addr).await?;
+        let site = Arc::new(Site::new(shared, router));
+        Ok(Server { listener, site })
+    }
+}
+
+/// A bound app, ready to serve.
+pub struct Server {
+    listener: TcpListener,
+    site: Arc<Site>,
+}
+
+impl Server {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run(self) -> io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `signal` completes, then lets in-flight requests finish (up to the
+    /// shutdown timeout).
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> io::Result<()> {
+        let Server { listener, site } = self;
+        let config = &site.shared.config;
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(config.header_timeout);
+        builder.http2().timer(TokioTimer::new());
+        let graceful = GracefulShutdown::new();
+        let mut signal = std::pin::pin!(signal);
+        loop {
+            let (stream, remote) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of descriptors, say: wait and go on, never stop serving.
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut signal => break,
+            };
+            let site = Arc::clone(&site);
+            let builder = builder.clone();
+            let watcher = graceful.watcher();
+            tokio::spawn(async move {
+                // The protocol sniffing of `auto` has no timer of its own: a client that
+                // connects and sends nothing is dropped after the header timeout.
+                let header_timeout = site.shared.config.header_timeout;
+                let mut first = [0u8; 1];
+                let first_byte = stream.peek(&mut first);
+                if !matches!(
+                    tokio::time::timeout(header_timeout, first_byte).await,
+                    Ok(Ok(1))
+                ) {
+                    return;
+                }
+                let service =
+                    service_fn(move |req| dispatch::handle(Arc::clone(&site), remote, req));
+                let connection = builder.serve_connection(TokioIo::new(stream), service);
+                if let Err(e) = watcher.watch(connection).await {
+                    tracing::debug!("connection from {remote} ended: {e}");
+                }
+            });
+        }
+        drop(listener);
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(config.shutdown_timeout) => {
+                tracing::warn!("shutdown timeout reached with requests still in flight");
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .try_init();
+}
