@@ -7,9 +7,10 @@
 //! The key comes from [`App::secret`](crate::App::secret) or `RSP_SECRET`.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use cookie::{CookieJar, Key};
-use http::header::{HeaderMap, COOKIE};
+use http::header::{HeaderMap, HeaderValue, COOKIE};
 use http::StatusCode;
 
 pub use cookie::{Cookie, SameSite};
@@ -41,11 +42,36 @@ impl std::error::Error for CookieRejection {}
 
 crate::error::rejection!(CookieRejection);
 
+/// The `Cookie` headers of one request, parsed on first use and only once: the page's
+/// `req.cookie(…)` and the session id read the same jar.
+pub(crate) struct RequestCookies {
+    headers: Vec<HeaderValue>,
+    jar: OnceLock<Result<CookieJar, CookieRejection>>,
+}
+
+impl RequestCookies {
+    /// Keeps the request's `Cookie` headers (cheap handles) for a later parse.
+    pub(crate) fn new(headers: &HeaderMap) -> Self {
+        Self {
+            headers: headers.get_all(COOKIE).iter().cloned().collect(),
+            jar: OnceLock::new(),
+        }
+    }
+
+    /// The cookies, parsed the first time they are asked for.
+    pub(crate) fn jar(&self) -> Result<&CookieJar, CookieRejection> {
+        self.jar
+            .get_or_init(|| parse(&self.headers))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
 /// Reads every `Cookie` header. Pairs that are not cookies at all are skipped, as
 /// browsers do; text that is not UTF-8 is refused.
-pub(crate) fn parse(headers: &HeaderMap) -> Result<CookieJar, CookieRejection> {
+fn parse(headers: &[HeaderValue]) -> Result<CookieJar, CookieRejection> {
     let mut jar = CookieJar::new();
-    for value in headers.get_all(COOKIE) {
+    for value in headers {
         let text =
             std::str::from_utf8(value.as_bytes()).map_err(|_| CookieRejection::InvalidUtf8)?;
         for cookie in Cookie::split_parse_encoded(text) {
@@ -115,12 +141,8 @@ pub(crate) fn verified(jar: &CookieJar, key: &Key, name: &str) -> Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::HeaderValue;
-
-    fn headers(raw: &[u8]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        map.insert(COOKIE, HeaderValue::from_bytes(raw).unwrap());
-        map
+    fn headers(raw: &[u8]) -> Vec<HeaderValue> {
+        vec![HeaderValue::from_bytes(raw).unwrap()]
     }
 
     #[test]
@@ -140,6 +162,21 @@ mod tests {
         let tampered = pair.replace("ann", "bob");
         let jar = parse(&headers(tampered.as_bytes())).unwrap();
         assert_eq!(verified(&jar, &key, "who"), None);
+    }
+
+    #[test]
+    fn a_request_parses_its_cookies_once() {
+        let mut map = HeaderMap::new();
+        map.append(COOKIE, HeaderValue::from_static("a=1"));
+        map.append(COOKIE, HeaderValue::from_static("b=2"));
+        let cookies = RequestCookies::new(&map);
+        let first: *const CookieJar = cookies.jar().unwrap();
+        let second: *const CookieJar = cookies.jar().unwrap();
+        assert_eq!(first, second, "the same jar, not a second parse");
+        assert_eq!(
+            cookies.jar().unwrap().get("b").map(|c| c.value()),
+            Some("2")
+        );
     }
 
     #[test]

@@ -194,13 +194,17 @@ pub(crate) async fn check(req: &mut Request) -> crate::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cookie::RequestCookies;
     use cookie::Key;
 
     #[test]
     fn tokens_are_bound_to_the_session() {
         let key = Arc::new(Key::generate());
-        let a = SessionId::new(Vec::new(), Arc::clone(&key));
-        let b = SessionId::new(Vec::new(), key);
+        let a = SessionId::new(
+            RequestCookies::new(&http::HeaderMap::new()),
+            Arc::clone(&key),
+        );
+        let b = SessionId::new(RequestCookies::new(&http::HeaderMap::new()), key);
         let token = token_for(&a);
         assert_eq!(token.len(), 64);
         assert!(verify(&a, &token));
@@ -215,7 +219,10 @@ mod tests {
         let mut out = String::new();
         write_field(&mut out);
         assert_eq!(out, "");
-        let session = Arc::new(SessionId::new(Vec::new(), Arc::new(Key::generate())));
+        let session = Arc::new(SessionId::new(
+            RequestCookies::new(&http::HeaderMap::new()),
+            Arc::new(Key::generate()),
+        ));
         let expected = token_for(&session);
         let rendered = scope(session, async {
             let mut out = String::new();

@@ -3,10 +3,11 @@
 use std::any::type_name;
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use cookie::CookieJar;
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use http::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{Method, Uri};
 use http_body_util::{BodyExt, Limited};
@@ -14,9 +15,11 @@ use hyper::body::Incoming;
 use serde::de::DeserializeOwned;
 
 use crate::config::Shared;
-use crate::cookie::{self as cookies, CookieRejection};
+use crate::cookie::{self as cookies, CookieRejection, RequestCookies};
+use crate::error::Error;
 use crate::form::{self, FormRejection, Origin};
-use crate::session::{SessionConfig, SessionId, SessionSlot};
+use crate::session::{Session, SessionConfig, SessionId, SessionSlot};
+use crate::upload::{self, BodyStream, BoxError, Upload, UploadRejection};
 
 /// An id for each request, shown on production error pages and in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,15 +38,25 @@ impl fmt::Display for RequestId {
 /// plus the app's shared state.
 pub struct Request {
     head: http::request::Parts,
-    body: Option<Incoming>,
-    read_body: Option<Bytes>,
-    upload: Option<crate::upload::Upload>,
+    body: Body,
     params: Vec<(String, String)>,
     remote: SocketAddr,
     id: RequestId,
     shared: Arc<Shared>,
-    cookies: OnceLock<Result<CookieJar, CookieRejection>>,
+    /// The session, and the request's cookies that its id is read from.
     session: SessionSlot,
+}
+
+/// The request body, as far as it has been read.
+enum Body {
+    /// Not read yet.
+    Unread(Incoming),
+    /// Read whole, by [`Request::body`] or [`Request::form`].
+    Read(Bytes),
+    /// Parsed as an upload before the page ran (by the CSRF check), kept for the page.
+    Upload(Upload),
+    /// Streamed into an upload that was handed out, or never there.
+    Gone,
 }
 
 impl Request {
@@ -54,24 +67,16 @@ impl Request {
         id: RequestId,
         shared: Arc<Shared>,
     ) -> Self {
-        let cookie_header = head
-            .headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .cloned()
-            .collect();
-        let session_id = SessionId::new(cookie_header, Arc::clone(&shared.key));
+        let cookies = RequestCookies::new(&head.headers);
+        let session_id = SessionId::new(cookies, Arc::clone(&shared.key));
         Self {
             session: SessionSlot::new(Arc::new(session_id)),
             head,
-            body,
-            read_body: None,
-            upload: None,
+            body: body.map_or(Body::Gone, Body::Unread),
             params: Vec::new(),
             remote,
             id,
             shared,
-            cookies: OnceLock::new(),
         }
     }
 
@@ -81,26 +86,6 @@ impl Request {
 
     pub(crate) fn session_id(&self) -> &Arc<SessionId> {
         &self.session.id
-    }
-
-    /// The unread body, for a reader that streams it (uploads); `None` once taken.
-    pub(crate) fn take_body(&mut self) -> Option<Incoming> {
-        self.body.take()
-    }
-
-    /// The body as an earlier [`body`](Self::body) call read it.
-    pub(crate) fn read_body(&self) -> Option<&Bytes> {
-        self.read_body.as_ref()
-    }
-
-    /// The app's upload limits.
-    pub(crate) fn upload_limits(&self) -> crate::upload::UploadLimits {
-        self.shared.config.upload_limits
-    }
-
-    /// An upload parsed before the page ran (by the CSRF check), kept for the page.
-    pub(crate) fn kept_upload(&mut self) -> &mut Option<crate::upload::Upload> {
-        &mut self.upload
     }
 
     pub(crate) fn set_params(&mut self, params: Vec<(String, String)>) {
@@ -180,9 +165,18 @@ impl Request {
 
     /// The whole body as bytes, up to the app's body limit (413 beyond it).
     pub async fn body(&mut self) -> Result<Bytes, FormRejection> {
-        if let Some(bytes) = &self.read_body {
-            return Ok(bytes.clone());
-        }
+        let body = match std::mem::replace(&mut self.body, Body::Gone) {
+            Body::Unread(body) => body,
+            Body::Read(bytes) => {
+                self.body = Body::Read(bytes.clone());
+                return Ok(bytes);
+            }
+            // Read by an upload already: nothing is left for this reader.
+            other => {
+                self.body = other;
+                return Ok(Bytes::new());
+            }
+        };
         let limit = self.shared.config.body_limit;
         let declared = self
             .header(CONTENT_LENGTH.as_str())
@@ -190,25 +184,95 @@ impl Request {
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(FormRejection::TooLarge { limit });
         }
-        let bytes = match self.body.take() {
-            None => Bytes::new(),
-            Some(body) => match Limited::new(body, limit).collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                    return Err(FormRejection::TooLarge { limit })
-                }
-                Err(e) => return Err(FormRejection::BodyRead(e.to_string())),
-            },
+        let bytes = match Limited::new(body, limit).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                return Err(FormRejection::TooLarge { limit })
+            }
+            Err(e) => return Err(FormRejection::BodyRead(e.to_string())),
         };
-        self.read_body = Some(bytes.clone());
+        self.body = Body::Read(bytes.clone());
         Ok(bytes)
     }
 
+    /// The `multipart/form-data` body — a form with `enctype="multipart/form-data"` — with
+    /// its text fields and uploaded files: PHP's `$_POST` and `$_FILES` together.
+    ///
+    /// The body is streamed: files stay in memory up to 256 KiB and go to a temporary file
+    /// beyond, deleted when the [`UploadedFile`] is dropped (copy it somewhere with
+    /// [`UploadedFile::persist`] to keep it). Limits, all answered with a 413 page: each
+    /// file and the whole body as set by [`App::upload_limits`](crate::App::upload_limits)
+    /// (8 MiB and 32 MiB by default; the app's `body_limit` does not apply here), 64 KiB per
+    /// text field, 1000 parts. Another content type is a 415 (and the body is left unread,
+    /// so the page may call [`form`](Request::form) instead); a malformed body or a text
+    /// field that is not UTF-8 is a 400.
+    ///
+    /// The body is read once: a second call is an error (a 500: keep the [`Upload`]).
+    /// After [`body`](Request::body), the bytes it read are parsed. When the CSRF check
+    /// has already parsed the upload for its `_csrf` field, this returns that upload.
+    ///
+    /// ```no_run
+    /// # async fn page(req: &mut rsp::Request) -> rsp::Result<()> {
+    /// let upload = req.upload().await?;
+    /// let title = upload.field("title").unwrap_or("untitled");
+    /// if let Some(photo) = upload.file("photo") {
+    ///     photo.persist(format!("/srv/photos/{}", photo.name()))?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload(&mut self) -> Result<Upload, UploadRejection> {
+        match std::mem::replace(&mut self.body, Body::Gone) {
+            Body::Upload(upload) => Ok(upload),
+            body => {
+                self.body = body;
+                self.read_upload().await
+            }
+        }
+    }
+
+    /// For checks that run before the page (CSRF): parses the upload, or returns the one
+    /// already parsed, and keeps it for the page's own [`upload`](Request::upload).
+    pub(crate) async fn peek_upload(&mut self) -> Result<&Upload, UploadRejection> {
+        if !matches!(self.body, Body::Upload(_)) {
+            let upload = self.read_upload().await?;
+            self.body = Body::Upload(upload);
+        }
+        match &self.body {
+            Body::Upload(upload) => Ok(upload),
+            _ => unreachable!("kept just above"),
+        }
+    }
+
+    /// Reads and parses the body (see [`upload`](Request::upload)); bytes an earlier
+    /// [`body`](Request::body) call read are parsed and kept.
+    async fn read_upload(&mut self) -> Result<Upload, UploadRejection> {
+        let kind = self.header(CONTENT_TYPE.as_str()).unwrap_or("");
+        let boundary = upload::boundary(kind)?;
+        let declared = self
+            .header(CONTENT_LENGTH.as_str())
+            .and_then(|n| n.parse::<u64>().ok());
+        let stream: BodyStream = match std::mem::replace(&mut self.body, Body::Gone) {
+            Body::Unread(body) => body.into_data_stream().map_err(BoxError::from).boxed(),
+            Body::Read(bytes) => {
+                self.body = Body::Read(bytes.clone());
+                stream::iter([Ok(bytes)]).boxed()
+            }
+            Body::Upload(_) | Body::Gone => return Err(UploadRejection::BodyConsumed),
+        };
+        upload::read(boundary, declared, stream, self.shared.config.upload_limits).await
+    }
+
+    /// The visitor's session, loaded from the store on first use in this request.
+    ///
+    /// # Errors
+    /// If the store cannot be reached (a 500). A missing, expired or forged session is
+    /// not an error: it is a fresh, empty session.
+    pub async fn session(&mut self) -> Result<&mut Session, Error> {
+        self.session.load(&self.shared.sessions).await
+    }
+
     fn cookie_jar(&self) -> Result<&CookieJar, CookieRejection> {
-        self.cookies
-            .get_or_init(|| cookies::parse(&self.head.headers))
-            .as_ref()
-            .map_err(Clone::clone)
+        self.session.id.cookies().jar()
     }
 
     /// A signed cookie's value; `None` if absent or if its signature does not hold

@@ -13,16 +13,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use futures_util::stream::{BoxStream, Stream, StreamExt};
+use http::header::CONTENT_TYPE;
 use http::StatusCode;
-use http_body_util::BodyExt;
 use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
-use crate::request::Request;
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Most parts (fields and files, empty ones included) one upload may have.
 const MAX_PARTS: usize = 1000;
@@ -56,80 +53,35 @@ impl Default for UploadLimits {
     }
 }
 
-impl Request {
-    /// The `multipart/form-data` body — a form with `enctype="multipart/form-data"` — with
-    /// its text fields and uploaded files: PHP's `$_POST` and `$_FILES` together.
-    ///
-    /// The body is streamed: files stay in memory up to 256 KiB and go to a temporary file
-    /// beyond, deleted when the [`UploadedFile`] is dropped (copy it somewhere with
-    /// [`UploadedFile::persist`] to keep it). Limits, all answered with a 413 page: each
-    /// file and the whole body as set by [`App::upload_limits`](crate::App::upload_limits)
-    /// (8 MiB and 32 MiB by default; the app's `body_limit` does not apply here), 64 KiB per
-    /// text field, 1000 parts. Another content type is a 415 (and the body is left unread,
-    /// so the page may call [`form`](Request::form) instead); a malformed body or a text
-    /// field that is not UTF-8 is a 400.
-    ///
-    /// The body is read once: a second call is an error (a 500: keep the [`Upload`]).
-    /// After [`body`](Request::body), the bytes it read are parsed. When the CSRF check
-    /// has already parsed the upload for its `_csrf` field, this returns that upload.
-    ///
-    /// ```no_run
-    /// # async fn page(req: &mut rsp::Request) -> rsp::Result<()> {
-    /// let upload = req.upload().await?;
-    /// let title = upload.field("title").unwrap_or("untitled");
-    /// if let Some(photo) = upload.file("photo") {
-    ///     photo.persist(format!("/srv/photos/{}", photo.name()))?;
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn upload(&mut self) -> Result<Upload, UploadRejection> {
-        if let Some(upload) = self.kept_upload().take() {
-            return Ok(upload);
-        }
-        self.read_upload().await
-    }
+/// A request body as a stream of chunks, however much of it was read before.
+pub(crate) type BodyStream = BoxStream<'static, Result<Bytes, BoxError>>;
 
-    /// For checks that run before the page (CSRF): parses the upload, or returns the one
-    /// already parsed, and keeps it for the page's own [`upload`](Request::upload).
-    pub(crate) async fn peek_upload(&mut self) -> Result<&Upload, UploadRejection> {
-        if self.kept_upload().is_none() {
-            let upload = self.read_upload().await?;
-            *self.kept_upload() = Some(upload);
-        }
-        Ok(self.kept_upload().as_ref().expect("kept just above"))
-    }
+/// The boundary of a `multipart/form-data` body, or a 415 for another content type.
+pub(crate) fn boundary(content_type: &str) -> Result<String, UploadRejection> {
+    multer::parse_boundary(content_type).map_err(|_| UploadRejection::UnsupportedType {
+        found: content_type.to_owned(),
+    })
+}
 
-    /// Reads and parses the body (see [`upload`](Request::upload)).
-    async fn read_upload(&mut self) -> Result<Upload, UploadRejection> {
-        let kind = self.header(CONTENT_TYPE.as_str()).unwrap_or("").to_owned();
-        let boundary = match multer::parse_boundary(&kind) {
-            Ok(boundary) => boundary,
-            Err(_) => return Err(UploadRejection::UnsupportedType { found: kind }),
-        };
-        let limits = self.upload_limits();
-        let declared = self
-            .header(CONTENT_LENGTH.as_str())
-            .and_then(|n| n.parse::<u64>().ok());
-        let mut body: BoxStream<'static, Result<Bytes, BoxError>> =
-            if let Some(bytes) = self.read_body() {
-                stream::iter([Ok(bytes.clone())]).boxed()
-            } else if let Some(body) = self.take_body() {
-                body.into_data_stream().map_err(BoxError::from).boxed()
-            } else {
-                return Err(UploadRejection::BodyConsumed);
-            };
-        let result = if declared.is_some_and(|n| n > limits.total) {
-            Err(UploadRejection::TooLarge {
-                limit: limits.total,
-            })
-        } else {
-            parse(&mut body, boundary, limits).await
-        };
-        if result.is_err() {
-            drain(&mut body, limits.total).await;
-        }
-        result
+/// Reads and parses a multipart body (see `Request::upload`); what is left of a refused
+/// body is drained, within limits.
+pub(crate) async fn read(
+    boundary: String,
+    declared: Option<u64>,
+    mut body: BodyStream,
+    limits: UploadLimits,
+) -> Result<Upload, UploadRejection> {
+    let result = if declared.is_some_and(|n| n > limits.total) {
+        Err(UploadRejection::TooLarge {
+            limit: limits.total,
+        })
+    } else {
+        parse(&mut body, boundary, limits).await
+    };
+    if result.is_err() {
+        drain(&mut body, limits.total).await;
     }
+    result
 }
 
 /// Reads and drops what is left of a refused body, within a budget, so that a client
@@ -631,6 +583,7 @@ fn sanitize_file_name(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::stream;
 
     #[test]
     fn file_names_are_sanitised() {

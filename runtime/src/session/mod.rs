@@ -39,13 +39,12 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use cookie::{Cookie, Key, SameSite};
-use http::HeaderValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::cookie::RequestCookies;
 use crate::error::Error;
-use crate::request::Request;
 use crate::response::Response;
 
 pub use memory::MemoryStore;
@@ -98,7 +97,7 @@ impl Default for SessionConfig {
 /// The session id of a request, settled on first use: the id in the session cookie if its
 /// signature holds, else a new random one. Shared with the CSRF token, which is bound to it.
 pub(crate) struct SessionId {
-    cookie_header: Vec<HeaderValue>,
+    cookies: RequestCookies,
     key: Arc<Key>,
     id: OnceLock<(String, bool)>,
     /// Something outside the store depends on the id (a CSRF token was handed out), so
@@ -107,9 +106,9 @@ pub(crate) struct SessionId {
 }
 
 impl SessionId {
-    pub(crate) fn new(cookie_header: Vec<HeaderValue>, key: Arc<Key>) -> Self {
+    pub(crate) fn new(cookies: RequestCookies, key: Arc<Key>) -> Self {
         Self {
-            cookie_header,
+            cookies,
             key,
             id: OnceLock::new(),
             pinned: AtomicBool::new(false),
@@ -119,13 +118,10 @@ impl SessionId {
     /// The id, and whether it is new (the client has no cookie for it yet).
     fn get(&self) -> &(String, bool) {
         self.id.get_or_init(|| {
-            let mut headers = http::HeaderMap::new();
-            for value in &self.cookie_header {
-                headers.append(http::header::COOKIE, value.clone());
-            }
-            crate::cookie::parse(&headers)
+            self.cookies
+                .jar()
                 .ok()
-                .and_then(|jar| crate::cookie::verified(&jar, &self.key, COOKIE))
+                .and_then(|jar| crate::cookie::verified(jar, &self.key, COOKIE))
                 .filter(|id| is_well_formed(id))
                 .map_or_else(|| (new_id(), true), |id| (id, false))
         })
@@ -147,6 +143,11 @@ impl SessionId {
 
     pub(crate) fn key(&self) -> &Key {
         &self.key
+    }
+
+    /// The request's cookies, which the session id is read from.
+    pub(crate) fn cookies(&self) -> &RequestCookies {
+        &self.cookies
     }
 }
 
@@ -252,28 +253,23 @@ impl fmt::Debug for SessionSlot {
     }
 }
 
-impl Request {
-    /// The visitor's session, loaded from the store on first use in this request.
-    ///
-    /// # Errors
-    /// If the store cannot be reached (a 500). A missing, expired or forged session is
-    /// not an error: it is a fresh, empty session.
-    pub async fn session(&mut self) -> Result<&mut Session, Error> {
-        let (slot, config) = self.session_parts();
-        if slot.loaded.is_none() {
-            let id = slot.id.id().to_owned();
+impl SessionSlot {
+    /// The session, loaded from the store on first use (see `Request::session`).
+    pub(crate) async fn load(&mut self, config: &SessionConfig) -> Result<&mut Session, Error> {
+        if self.loaded.is_none() {
+            let id = self.id.id().to_owned();
             let mut data: Map<String, Value> = match config.store.load(&id).await? {
                 Some(text) => serde_json::from_str(&text).unwrap_or_default(),
                 None => Map::new(),
             };
             let touched = data.remove(TOUCHED).and_then(|t| t.as_u64()).unwrap_or(0);
-            slot.loaded = Some(Session {
+            self.loaded = Some(Session {
                 data,
                 touched,
                 ..Session::default()
             });
         }
-        Ok(slot.loaded.as_mut().expect("loaded above"))
+        Ok(self.loaded.as_mut().expect("loaded above"))
     }
 }
 
@@ -340,6 +336,10 @@ fn unix_seconds() -> u64 {
 mod tests {
     use super::*;
 
+    fn no_cookies() -> RequestCookies {
+        RequestCookies::new(&http::HeaderMap::new())
+    }
+
     #[test]
     fn typed_values_and_change_tracking() {
         let mut s = Session::default();
@@ -368,7 +368,7 @@ mod tests {
     fn read_only_session(touched: u64) -> SessionSlot {
         let mut data = Map::new();
         data.insert("user".into(), Value::from("ann"));
-        let id = SessionId::new(Vec::new(), Arc::new(Key::generate()));
+        let id = SessionId::new(no_cookies(), Arc::new(Key::generate()));
         SessionSlot {
             id: Arc::new(id),
             loaded: Some(Session {
@@ -409,11 +409,15 @@ mod tests {
     #[test]
     fn forged_or_malformed_cookie_gets_a_new_id() {
         let key = Arc::new(Key::generate());
-        let forged = HeaderValue::from_static("rsp_session=abc");
-        let id = SessionId::new(vec![forged], Arc::clone(&key));
+        let mut forged = http::HeaderMap::new();
+        forged.insert(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("rsp_session=abc"),
+        );
+        let id = SessionId::new(RequestCookies::new(&forged), Arc::clone(&key));
         assert!(is_well_formed(id.id()));
         assert!(id.is_new());
-        let none = SessionId::new(Vec::new(), key);
+        let none = SessionId::new(no_cookies(), key);
         assert_ne!(none.id(), id.id());
     }
 }
