@@ -199,8 +199,8 @@ impl Request {
     /// its text fields and uploaded files: PHP's `$_POST` and `$_FILES` together.
     ///
     /// The body is streamed: files stay in memory up to 256 KiB and go to a temporary file
-    /// beyond, deleted when the [`UploadedFile`] is dropped (copy it somewhere with
-    /// [`UploadedFile::persist`] to keep it). Limits, all answered with a 413 page: each
+    /// beyond, deleted when the [`UploadedFile`](crate::UploadedFile) is dropped (copy it somewhere with
+    /// [`UploadedFile::persist`](crate::UploadedFile::persist) to keep it). Limits, all answered with a 413 page: each
     /// file and the whole body as set by [`App::upload_limits`](crate::App::upload_limits)
     /// (8 MiB and 32 MiB by default; the app's `body_limit` does not apply here), 64 KiB per
     /// text field, 1000 parts. Another content type is a 415 (and the body is left unread,

@@ -239,7 +239,7 @@ impl Sink {
     }
 }
 
-/// The fields and files of a `multipart/form-data` body, from [`Request::upload`].
+/// The fields and files of a `multipart/form-data` body, from [`Request::upload`](crate::Request::upload).
 ///
 /// ```no_run
 /// # async fn page(req: &mut rsp::Request) -> rsp::Result<()> {
@@ -474,7 +474,7 @@ pub enum UploadRejection {
     Malformed(String),
     /// The body could not be read: the client went away or broke it off (400).
     BodyRead(String),
-    /// The body was already taken by an earlier [`Request::upload`] (500: a bug in the page).
+    /// The body was already taken by an earlier [`Request::upload`](crate::Request::upload) (500: a bug in the page).
     BodyConsumed,
     /// A large file could not be written to a temporary file (500).
     Storage(io::Error),

@@ -3,14 +3,13 @@
 
 use std::fmt::Display;
 
-use super::__dispatch::WriteAttrs;
 use super::encode::{html, Quoted};
 use super::markup::{Raw, Render};
 use super::writers::{escape_display, Plain, UrlWriter};
 use rsp_compiler::attrs::AttrKind as Rule;
 
 /// A set of attributes for a tag's attribute list, `<input <%= attrs %>>`: the only kind of
-/// value (besides [`raw`]) that can stand there. See [`Attrs`].
+/// value (besides [`raw`](super::raw)) that can stand there. See [`Attrs`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be written in a tag's attribute list",
     label = "not an attribute set",
@@ -155,4 +154,15 @@ impl<T: Display> WriteAttrs for Raw<T> {
     fn write_attrs(&self, out: &mut String) {
         self.render(out);
     }
+}
+
+/// How an [`AttrSet`] writes itself; not public API, so that only rsp's own attribute
+/// sets can stand in a tag.
+pub trait WriteAttrs {
+    fn write_attrs(&self, out: &mut String);
+}
+
+#[inline]
+pub fn write_attrs<T: AttrSet + ?Sized>(value: &T, out: &mut String) {
+    value.write_attrs(out);
 }

@@ -4,7 +4,7 @@
 //! [`Escape`](crate::escape::__dispatch::Escape), `serde::Serialize` (JavaScript values
 //! only), and last any `Display`.
 
-use super::attrs::AttrSet;
+pub use super::attrs::{write_attrs, WriteAttrs};
 use super::encode::html;
 use super::encode::TWO_DIGITS;
 use super::markup::{Raw, Render};
@@ -358,15 +358,4 @@ impl<T: ?Sized, C> ViaDisplay<T, C> for Value<'_, T, C> {
     {
         self.0.write_value(out);
     }
-}
-
-/// How an [`AttrSet`] writes itself; not public API, so that only rsp's own attribute
-/// sets can stand in a tag.
-pub trait WriteAttrs {
-    fn write_attrs(&self, out: &mut String);
-}
-
-#[inline]
-pub fn write_attrs<T: AttrSet + ?Sized>(value: &T, out: &mut String) {
-    value.write_attrs(out);
 }

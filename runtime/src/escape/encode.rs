@@ -1,7 +1,14 @@
 //! Byte-level escaping: the replacement tables, the loop that applies them, and the OUTER
 //! encodings of a value's output (as it is, or for a quoted or unquoted attribute).
 
-use super::REFUSED;
+/// What a refused value becomes: a CSS value outside the safe grammar (see [`css`](super::css)), or an
+/// empty unquoted attribute value (see [`attr_unquoted`](super::attr_unquoted)). It means nothing to HTML or CSS,
+/// and it is easy to search for.
+pub const REFUSED: &str = "ZrspZ";
+
+/// What a URL with an unsafe scheme becomes (see [`url`](super::url)): a URL that browsers neither load
+/// nor navigate to, which says why it is there.
+pub const UNSAFE_URL: &str = "about:invalid#rsp-unsafe-url";
 
 /// Escapes text for HTML text and quoted attribute values: `& < > " '` become entities.
 ///

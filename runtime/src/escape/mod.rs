@@ -5,7 +5,7 @@
 //! - markup that writes itself ([`Render`]): `html!` fragments, [`raw`] text and your own
 //!   components. It is inserted as is — in HTML text only.
 //! - strings, characters, numbers and booleans: written on fast paths, escaped.
-//! - anything else that implements [`Display`]: formatted straight into the page through an
+//! - anything else that implements [`Display`](std::fmt::Display): formatted straight into the page through an
 //!   escaping writer, with no temporary `String`.
 //!
 //! ```
@@ -98,20 +98,11 @@ mod markup;
 mod writers;
 
 pub use attrs::{AttrSet, Attrs};
-pub use encode::html;
+pub use encode::{html, REFUSED, UNSAFE_URL};
 pub use markup::{raw, Html, Raw, Render};
 
 use encode::{Direct, Unquoted};
 use writers::{escape_whole, CssWriter, Plain, UrlWriter};
-
-/// What a refused value becomes: a CSS value outside the safe grammar (see [`css`]), or an
-/// empty unquoted attribute value (see [`attr_unquoted`]). It means nothing to HTML or CSS,
-/// and it is easy to search for.
-pub const REFUSED: &str = "ZrspZ";
-
-/// What a URL with an unsafe scheme becomes (see [`url`]): a URL that browsers neither load
-/// nor navigate to, which says why it is there.
-pub const UNSAFE_URL: &str = "about:invalid#rsp-unsafe-url";
 
 /// Escapes text for an unquoted attribute value, `<a title=<%= x %>>`: everything that could
 /// end the value or change it — whitespace, `" ' = < > &` and backtick — becomes an entity,

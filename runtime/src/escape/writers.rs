@@ -7,9 +7,8 @@ use std::marker::PhantomData;
 
 use super::encode::{
     css_string_escape, escape_runs, js_escape, js_regex_escape, json_escape, percent,
-    url_part_escape, Direct, Outer,
+    url_part_escape, Direct, Outer, REFUSED, UNSAFE_URL,
 };
-use super::{REFUSED, UNSAFE_URL};
 
 /// The end of an escaper's output: the page buffer, through the OUTER encoding `O`, and
 /// where this value began in it (to refuse it whole, or see that it is empty).
