@@ -7,4 +7,5 @@ fn page_language_diagnostics() {
     cases.compile_fail("ui/page/*.rs");
     cases.compile_fail("ui/header/*.rs");
     cases.compile_fail("ui/contexts/*.rs");
+    cases.compile_fail("ui/rust/*.rs");
 }

@@ -12,6 +12,7 @@ use quote::{format_ident, quote};
 use crate::header::{PageDef, Target};
 use crate::html::{Context, Inner, Outer};
 use crate::lex::{Token, TokenKind};
+use crate::mirror::Mirror;
 
 /// The checked body of a page or fragment.
 pub(crate) struct Body<'a> {
@@ -22,6 +23,8 @@ pub(crate) struct Body<'a> {
     pub(crate) csrf_fields: &'a [(usize, usize)],
     /// Where the body literal stands; user code is reported there.
     pub(crate) span: Span,
+    /// Where the body's mirror file goes, when the compiler told where the page is.
+    pub(crate) mirror: Option<&'a Mirror>,
 }
 
 /// Bytes assumed for each value when estimating the output size.
@@ -41,43 +44,107 @@ impl Body<'_> {
             .sum()
     }
 
-    /// The statements that write the body into `__rsp_buf: String`.
-    fn statements(&self) -> TokenStream {
-        let mut code = String::new();
+    /// The code of the body in order: static text writes, tags, values.
+    fn pieces(&self) -> Vec<Piece<'_>> {
+        let mut pieces = Vec::new();
         let mut contexts = self.contexts.iter();
         for (index, token) in self.tokens.iter().enumerate() {
             match &token.kind {
                 TokenKind::Text(text) => {
                     let mut done = 0;
                     for &(_, at) in self.csrf_fields.iter().filter(|(i, _)| *i == index) {
-                        push_text(&mut code, &text[done..at]);
-                        code.push_str(&format!("::rsp::__private::csrf_field(&mut {BUFFER});\n"));
+                        pieces.extend(write_text(&text[done..at]));
+                        pieces.push(Piece::Generated(format!(
+                            "::rsp::__private::csrf_field({BUFFER});"
+                        )));
                         done = at;
                     }
-                    push_text(&mut code, &text[done..]);
+                    pieces.extend(write_text(&text[done..]));
                 }
-                TokenKind::Code { code: c, .. } => {
-                    code.push_str(c);
-                    code.push('\n');
-                }
-                TokenKind::Expr { code: c, .. } => {
+                TokenKind::Code { code, offset } => pieces.push(Piece::Tag {
+                    code,
+                    offset: *offset,
+                }),
+                TokenKind::Expr { code, offset } => {
                     let context = contexts.next().expect("one context per value");
-                    code.push_str(&write_value(*context, c));
+                    let (before, after) = write_value(*context);
+                    pieces.push(Piece::Value {
+                        before,
+                        code,
+                        offset: *offset,
+                        after,
+                    });
                 }
             }
+        }
+        pieces
+    }
+
+    /// The statements that write the body, and the name of the buffer they write to:
+    /// an `include!` of the body's mirror file when it can be written (so rustc points
+    /// into it at the page's own lines), else the code itself, on the body literal.
+    fn statements(&self) -> (TokenStream, Ident) {
+        let pieces = self.pieces();
+        if let Some(include) = self.mirror.and_then(|mirror| mirror.include(&pieces)) {
+            // Included code is placed unhygienically: the buffer must be a plain name.
+            return (include, Ident::new(BUFFER, Span::call_site()));
+        }
+        let mut code = String::new();
+        for piece in &pieces {
+            match piece {
+                Piece::Generated(generated) => code.push_str(generated),
+                Piece::Tag { code: tag, .. } => code.push_str(tag),
+                Piece::Value {
+                    before,
+                    code: value,
+                    after,
+                    ..
+                } => {
+                    code.push_str(before);
+                    code.push_str(value);
+                    code.push_str(after);
+                }
+            }
+            code.push('\n');
         }
         // The check pass parsed the same code, so this cannot fail; say so if it does.
         let stream: TokenStream = code
             .parse()
             .unwrap_or_else(|_| quote!(::core::compile_error!("rsp: page code did not tokenize");));
-        respan(stream, self.span)
+        (respan(stream, self.span), buffer())
     }
 }
 
-/// The statement that writes the value `code` in `context`, with the runtime's escaper
-/// for it. One arm per context: a context the tracker can produce without an escaper
-/// does not compile.
-pub(crate) fn write_value(context: Context, code: &str) -> String {
+/// One piece of a body's code.
+pub(crate) enum Piece<'a> {
+    /// Code the compiler writes (static text, the CSRF field): one line, no comment.
+    Generated(String),
+    /// The code of a `<% %>` tag, which starts at byte `offset` of the page.
+    Tag { code: &'a str, offset: usize },
+    /// A `<%= %>` value: the author's expression, at byte `offset` of the page, between
+    /// the start and the end of the call of its escaper. `before` ends with the `(` that
+    /// opens the expression (see [`OPEN`]).
+    Value {
+        before: String,
+        code: &'a str,
+        offset: usize,
+        after: String,
+    },
+}
+
+fn write_text(text: &str) -> Option<Piece<'static>> {
+    (!text.is_empty()).then(|| Piece::Generated(format!("{BUFFER}.push_str({text:?});")))
+}
+
+/// How the code before a value ends: the expression is `(…)`, or `&(…)` for an attribute
+/// set. The mirror file puts it right before the author's code, so that a message about
+/// the value underlines the value alone.
+pub(crate) const OPEN: [&str; 2] = ["&(", "("];
+
+/// The code before and after a value written in `context`: the call of the runtime's
+/// escaper for it. One arm per context: a context the tracker can produce without an
+/// escaper does not compile.
+pub(crate) fn write_value(context: Context) -> (String, String) {
     let d = quote!(::rsp::escape::__dispatch);
     // An attribute value's own encoding: its quotes, or none.
     let attr = |outer| match outer {
@@ -93,8 +160,8 @@ pub(crate) fn write_value(context: Context, code: &str) -> String {
     let outer = context.outer;
     let escaper = match context.inner {
         Inner::AttrSet => {
-            let write = quote!(#d::write_attrs);
-            return format!("{write}(&({code}), &mut {BUFFER});\n");
+            let write = quote!(#d::write_attrs).to_string().replace(' ', "");
+            return (format!("{write}(&("), format!("), {BUFFER});"));
         }
         Inner::Text if outer == Outer::Element => quote!(#d::Text),
         // RCDATA decodes entities as attribute values do, and markup has no place there
@@ -133,13 +200,12 @@ pub(crate) fn write_value(context: Context, code: &str) -> String {
             quote!(#d::CssString<#outer>)
         }
     };
-    format!("::rsp::__rsp_write!({escaper}, {BUFFER}, ({code}));\n")
-}
-
-fn push_text(code: &mut String, text: &str) {
-    if !text.is_empty() {
-        code.push_str(&format!("{BUFFER}.push_str({text:?});\n"));
-    }
+    // Without the spaces of token printing: the call stands in the mirror file's lines.
+    let escaper = escaper.to_string().replace(' ', "");
+    (
+        format!("::rsp::__rsp_write!({escaper}, {BUFFER}, ("),
+        "));".to_owned(),
+    )
 }
 
 /// Gives generated tokens the body literal's location, so rustc's errors about code in the
@@ -177,15 +243,13 @@ fn hidden(name: &str) -> Ident {
 
 /// `html!`: a value that renders the body into the buffer it is given.
 pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
-    let buf = buffer();
     let capacity = body.capacity();
-    let statements = body.statements();
+    let (statements, buf) = body.statements();
     let size = hidden("__RSP_SIZE");
     let start = hidden("__rsp_start");
     quote! {
         ::rsp::escape::Html::__new(move |#buf: &mut ::std::string::String| {
             static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
-            let mut #buf = #buf;
             let #start = #buf.len();
             #buf.reserve(#size.get());
             #statements
@@ -198,9 +262,8 @@ pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
 pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
     let name = &def.name;
     let stmts = &def.stmts;
-    let buf = buffer();
     let capacity = body.capacity();
-    let statements = body.statements();
+    let (statements, buf) = body.statements();
     let params = param_bindings(&def.target);
     let target = match &def.target {
         Target::Route { methods, route } => {
@@ -215,10 +278,11 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
     };
     let size = hidden("__RSP_SIZE");
     let framed_size = hidden("__RSP_FRAMED_SIZE");
+    let out = hidden("__rsp_out");
     let finish = match &def.options.layout {
         None => quote! {
-            #size.learn(#buf.len());
-            ::rsp::__private::finish(res, #buf)
+            #size.learn(#out.len());
+            ::rsp::__private::finish(res, #out)
         },
         Some(layout) => {
             let title = def
@@ -233,23 +297,23 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
                 .map_or_else(|| quote!(::rsp::raw("")), |h| quote!(#h));
             let framed_capacity = capacity + BYTES_PER_VALUE * 64;
             quote! {
-                #size.learn(#buf.len());
+                #size.learn(#out.len());
                 let __rsp_title = #title;
                 let __rsp_head = #head;
-                let __rsp_body = ::rsp::raw(#buf);
+                let __rsp_body = ::rsp::raw(#out);
                 static #framed_size: ::rsp::__private::SizeHint =
                     ::rsp::__private::SizeHint::new(#framed_capacity);
-                let mut #buf = ::std::string::String::with_capacity(#framed_size.get());
+                let mut #out = ::std::string::String::with_capacity(#framed_size.get());
                 ::rsp::Render::render(
                     &#layout(::rsp::Slots {
                         title: ::core::convert::AsRef::<str>::as_ref(&__rsp_title),
                         head: &__rsp_head,
                         body: &__rsp_body,
                     }),
-                    &mut #buf,
+                    &mut #out,
                 );
-                #framed_size.learn(#buf.len());
-                ::rsp::__private::finish(res, #buf)
+                #framed_size.learn(#out.len());
+                ::rsp::__private::finish(res, #out)
             }
         }
     };
@@ -269,7 +333,9 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
             #params
             #(#stmts)*
             static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
-            let mut #buf = ::std::string::String::with_capacity(#size.get());
+            let mut #out = ::std::string::String::with_capacity(#size.get());
+            // The body writes through `&mut String`, as a fragment's does.
+            let #buf = &mut #out;
             #statements
             #finish
         }
@@ -350,8 +416,9 @@ mod tests {
             contexts: &contexts,
             csrf_fields: &[],
             span: Span::call_site(),
+            mirror: None,
         };
-        Group::new(Delimiter::Brace, body.statements()).to_string()
+        Group::new(Delimiter::Brace, body.statements().0).to_string()
     }
 
     #[test]
@@ -379,6 +446,7 @@ mod tests {
             contexts: &text_contexts(1),
             csrf_fields: &[],
             span: Span::call_site(),
+            mirror: None,
         };
         assert_eq!(body.capacity(), 5 + BYTES_PER_VALUE);
     }

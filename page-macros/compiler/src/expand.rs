@@ -8,23 +8,28 @@ use crate::codegen::{self, Body};
 use crate::header::{FragmentDef, PageDef};
 use crate::html::{self, Context, Inner, Outer};
 use crate::lex::{self, Token};
+use crate::mirror::{Location, Mirror};
 use crate::source::{Diagnostic, PageSource};
 use crate::{assets as assets_pass, check};
 
-/// Where a span starts in its `.rs` file (a 1-based line), when the compiler can tell:
-/// only the proc-macro crate can ask it, so it passes this in.
-pub type LineOf<'a> = &'a dyn Fn(Span) -> Option<usize>;
+/// Where a span starts in its `.rs` file, when the compiler can tell: only the
+/// proc-macro crate can ask it, so it passes this in.
+pub type Locate<'a> = &'a dyn Fn(Span) -> Option<Location>;
 
 /// `page!`: an async page function and its registration.
-pub fn page(input: TokenStream, line_of: LineOf<'_>) -> TokenStream {
+pub fn page(input: TokenStream, locate: Locate<'_>) -> TokenStream {
     let def = match syn::parse2::<PageDef>(input) {
         Ok(def) => def,
         Err(e) => return e.to_compile_error(),
     };
     let text = def.body.value();
     let span = def.body.span();
-    match compile_body(&text, line_of(span), span) {
-        Ok(compiled) => codegen::page(&def, &compiled.body(span)),
+    let location = locate(span);
+    match compile_body(&text, location.as_ref().map(|l| l.line), span) {
+        Ok(compiled) => {
+            let mirror = mirror(location.as_ref(), &def.body, &text);
+            codegen::page(&def, &compiled.body(span, mirror.as_ref()))
+        }
         Err(error) => {
             // Still define the function the user named, so one mistake is one error.
             let name = &def.name;
@@ -39,15 +44,19 @@ pub fn page(input: TokenStream, line_of: LineOf<'_>) -> TokenStream {
 }
 
 /// `html!`: a value that renders the body.
-pub fn fragment(input: TokenStream, line_of: LineOf<'_>) -> TokenStream {
+pub fn fragment(input: TokenStream, locate: Locate<'_>) -> TokenStream {
     let def = match syn::parse2::<FragmentDef>(input) {
         Ok(def) => def,
         Err(e) => return e.to_compile_error(),
     };
     let text = def.body.value();
     let span = def.body.span();
-    match compile_body(&text, line_of(span), span) {
-        Ok(compiled) => codegen::fragment(&compiled.body(span)),
+    let location = locate(span);
+    match compile_body(&text, location.as_ref().map(|l| l.line), span) {
+        Ok(compiled) => {
+            let mirror = mirror(location.as_ref(), &def.body, &text);
+            codegen::fragment(&compiled.body(span, mirror.as_ref()))
+        }
         Err(error) => {
             let error = error.to_compile_error();
             quote!({ #error ::rsp::raw("") })
@@ -83,16 +92,18 @@ pub fn every_context(input: TokenStream) -> TokenStream {
         };
         Outer::ALL.into_iter().map(move |outer| {
             let context = Context { inner, outer };
-            let write: TokenStream = codegen::write_value(context, PLACEHOLDER)
+            let (before, after) = codegen::write_value(context);
+            let write: TokenStream = format!("{before}{PLACEHOLDER}{after}")
                 .parse()
                 .expect("generated code tokenizes");
             let write = substitute(write, &argument);
             let name = format!("{inner:?}/{outer:?}");
             let buf = codegen::buffer();
             quote! {{
-                let mut #buf = ::std::string::String::new();
+                let mut __rsp_out = ::std::string::String::new();
+                let #buf = &mut __rsp_out;
                 #write
-                (#name, #buf)
+                (#name, __rsp_out)
             }}
         })
     });
@@ -129,14 +140,20 @@ struct Compiled {
 }
 
 impl Compiled {
-    fn body(&self, span: Span) -> Body<'_> {
+    fn body<'a>(&'a self, span: Span, mirror: Option<&'a Mirror>) -> Body<'a> {
         Body {
             tokens: &self.tokens,
             contexts: &self.contexts,
             csrf_fields: &self.csrf_fields,
             span,
+            mirror,
         }
     }
+}
+
+/// The mirror file of a body, where the compiler told where it is.
+fn mirror(location: Option<&Location>, literal: &syn::LitStr, text: &str) -> Option<Mirror> {
+    Mirror::new(location?, &literal.token().to_string(), text)
 }
 
 /// Lexes and checks a body, and finds the context of each value; errors are reported on

@@ -44,6 +44,10 @@ mod codegen;
 mod expand;
 #[cfg(feature = "codegen")]
 mod header;
+#[cfg(feature = "codegen")]
+mod mirror;
 
 #[cfg(feature = "codegen")]
-pub use expand::{assets, every_context, fragment, page, LineOf};
+pub use expand::{assets, every_context, fragment, page, Locate};
+#[cfg(feature = "codegen")]
+pub use mirror::Location;

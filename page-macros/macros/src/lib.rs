@@ -8,14 +8,14 @@ use proc_macro::TokenStream;
 /// See the `rsp` crate for the page language.
 #[proc_macro]
 pub fn page(input: TokenStream) -> TokenStream {
-    rsp_compiler::page(input.into(), &line_of).into()
+    rsp_compiler::page(input.into(), &locate).into()
 }
 
 /// Compiles page text into a value that renders itself (a partial or a layout).
 /// See the `rsp` crate for the page language.
 #[proc_macro]
 pub fn html(input: TokenStream) -> TokenStream {
-    rsp_compiler::fragment(input.into(), &line_of).into()
+    rsp_compiler::fragment(input.into(), &locate).into()
 }
 
 /// Embeds a folder of static files in the binary and serves it under a URL prefix:
@@ -51,7 +51,12 @@ pub fn __every_context(input: TokenStream) -> TokenStream {
     rsp_compiler::every_context(input.into()).into()
 }
 
-/// The line of the `.rs` file where a span starts: only the compiler can tell.
-fn line_of(span: proc_macro2::Span) -> Option<usize> {
-    Some(span.unwrap().line())
+/// Where a span starts in its `.rs` file: only the compiler can tell.
+fn locate(span: proc_macro2::Span) -> Option<rsp_compiler::Location> {
+    let span = span.unwrap();
+    Some(rsp_compiler::Location {
+        file: span.local_file(),
+        line: span.line(),
+        column: span.column(),
+    })
 }

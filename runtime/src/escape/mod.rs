@@ -77,15 +77,15 @@
 //! ```compile_fail
 //! let bold = rsp::escape::Html::__new(|out: &mut String| out.push_str("<b>"));
 //! let mut buf = String::new();
-//! rsp::__rsp_write!(rsp::escape::__dispatch::Attr<rsp::escape::__dispatch::Quoted>, buf, bold);
+//! rsp::__rsp_write!(rsp::escape::__dispatch::Attr<rsp::escape::__dispatch::Quoted>, &mut buf, bold);
 //! ```
 //!
 //! ```
 //! let bold = rsp::escape::Html::__new(|out: &mut String| out.push_str("<b>"));
 //! let mut buf = String::new();
 //! use rsp::escape::__dispatch::{Attr, Quoted, Text};
-//! rsp::__rsp_write!(Text, buf, bold);
-//! rsp::__rsp_write!(Attr<Quoted>, buf, rsp::escape::raw("<i>"));
+//! rsp::__rsp_write!(Text, &mut buf, bold);
+//! rsp::__rsp_write!(Attr<Quoted>, &mut buf, rsp::escape::raw("<i>"));
 //! assert_eq!(buf, "<b><i>");
 //! ```
 
@@ -268,18 +268,18 @@ pub fn css_string(input: &str, out: &mut String) {
 
 /// Writes a value into a page buffer, escaped for its context. Generated code calls it with
 /// the context type that the page compiler picked for the place of the value (one of the
-/// contexts of [`__dispatch`](crate::escape::__dispatch)): `(Context, buf, value)`.
+/// contexts of [`__dispatch`](crate::escape::__dispatch)): `(Context, buf, value)`, the
+/// buffer a `&mut String`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __rsp_write {
-    ($context:ty, $buf:ident, $value:expr) => {{
+    ($context:ty, $buf:expr, $value:expr) => {{
         #[allow(unused_imports)]
         use $crate::escape::__dispatch::{
             ViaDisplay as _, ViaEscape as _, ViaMarkup as _, ViaMarkupRefused as _, ViaRaw as _,
             ViaSerialize as _,
         };
-        (&&&&&&$crate::escape::__dispatch::Value::<_, $context>::new(&($value)))
-            .write_in(&mut $buf);
+        (&&&&&&$crate::escape::__dispatch::Value::<_, $context>::new(&($value))).write_in($buf);
     }};
 }
 

@@ -589,11 +589,11 @@ fn dispatch_prefers_markup_then_fast_paths_then_display() {
         }
     }
     let mut buf = String::new();
-    crate::__rsp_write!(Text, buf, raw("<b>"));
-    crate::__rsp_write!(Text, buf, "<b>");
-    crate::__rsp_write!(Text, buf, -12i64);
-    crate::__rsp_write!(Text, buf, Shout);
-    crate::__rsp_write!(Text, buf, &&String::from("&"));
+    crate::__rsp_write!(Text, &mut buf, raw("<b>"));
+    crate::__rsp_write!(Text, &mut buf, "<b>");
+    crate::__rsp_write!(Text, &mut buf, -12i64);
+    crate::__rsp_write!(Text, &mut buf, Shout);
+    crate::__rsp_write!(Text, &mut buf, &&String::from("&"));
     assert_eq!(buf, "<b>&lt;b&gt;-12&lt;HI&gt;&amp;");
 }
 
@@ -601,7 +601,7 @@ fn dispatch_prefers_markup_then_fast_paths_then_display() {
 macro_rules! write_one {
     ($context:ty, $value:expr) => {{
         let mut buf = String::new();
-        crate::__rsp_write!($context, buf, $value);
+        crate::__rsp_write!($context, &mut buf, $value);
         buf
     }};
 }
