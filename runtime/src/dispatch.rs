@@ -20,7 +20,7 @@ use crate::config::Shared;
 use crate::cookie::set_cookie_headers;
 use crate::csrf;
 use crate::error::{Error, Result};
-use crate::escape;
+use crate::error_page;
 use crate::registry::PageEntry;
 use crate::request::{Request, RequestId};
 use crate::response::Response;
@@ -36,6 +36,7 @@ pub(crate) struct Site {
 
 impl Site {
     pub(crate) fn new(shared: Arc<Shared>, router: Router) -> Self {
+        error_page::record_panic_locations();
         Self {
             shared,
             router,
@@ -64,7 +65,7 @@ pub(crate) async fn handle(
             format!("the session could not be saved: {e}"),
         );
         tracing::error!(request_id = %id, "{error}");
-        response = builtin_page(&error, &req, None, shared.config.detailed_errors);
+        response = error_page::builtin(&error, &req, None, shared.config.detailed_errors);
     }
     let response = into_http(response, &shared.key);
     tracing::info!(
@@ -135,10 +136,14 @@ async fn run(entry: &'static PageEntry, req: &mut Request, shared: &Shared) -> R
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a non-text panic payload".to_owned());
-            Err(Error::new(
+            let error = Error::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("the page panicked: {why}"),
-            ))
+            );
+            Err(match error_page::panicked_at() {
+                Some(at) => error.at(at),
+                None => error,
+            })
         }
         Err(_) => Err(Error::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -160,14 +165,24 @@ async fn error_page(
         tracing::error!(
             request_id = %req.id(),
             page = entry.map_or("-", |e| e.name),
+            at = %error.location(),
             "{}",
             error.chain().collect::<Vec<_>>().join(": "),
         );
     }
+    let detailed = site.shared.config.detailed_errors && status.is_server_error();
+    // The site's own page for the status can read the error (`req.error()`).
+    req.set_error(error);
     if let Some(custom) = site.router.status_page(status.as_u16()) {
         match run(custom, req, &site.shared).await {
             Ok(mut res) => {
                 res.set_status(status);
+                if detailed {
+                    // In development the details follow the site's own page.
+                    if let Some(error) = req.error() {
+                        res.append_html(&error_page::details(error, req, entry));
+                    }
+                }
                 return res;
             }
             Err(e) => tracing::error!(
@@ -177,7 +192,8 @@ async fn error_page(
             ),
         }
     }
-    builtin_page(&error, req, entry, site.shared.config.detailed_errors)
+    let error = req.error().expect("set above");
+    error_page::builtin(error, req, entry, site.shared.config.detailed_errors)
 }
 
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
@@ -194,76 +210,4 @@ fn into_http(response: Response, key: &Key) -> http::Response<Full<Bytes>> {
     *http.status_mut() = status;
     *http.headers_mut() = headers;
     http
-}
-
-/// The built-in error page. Client errors say what was wrong; server errors say it only
-/// when `detailed` (debug builds), and otherwise give the request id to quote.
-fn builtin_page(
-    error: &Error,
-    req: &Request,
-    page: Option<&PageEntry>,
-    detailed: bool,
-) -> Response {
-    let status = error.status();
-    let title = format!(
-        "{} {}",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("Error")
-    );
-    let mut body = String::with_capacity(1024);
-    body.push_str("<!doctype html>\n<meta charset=\"utf-8\">\n<title>");
-    escape::html(&title, &mut body);
-    body.push_str("</title>\n<h1>");
-    escape::html(&title, &mut body);
-    body.push_str("</h1>\n");
-    if status.is_client_error() {
-        body.push_str("<p>");
-        escape::html(&error.to_string(), &mut body);
-        body.push_str("</p>\n");
-    } else if detailed {
-        detail(&mut body, error, req, page);
-    } else {
-        body.push_str("<p>Something went wrong on our side. Request id: <code>");
-        body.push_str(&req.id().to_string());
-        body.push_str("</code></p>\n");
-    }
-    let mut res = Response::html(body);
-    res.set_status(status);
-    res
-}
-
-/// The development view of a server error: the error chain, the page and the request.
-fn detail(body: &mut String, error: &Error, req: &Request, page: Option<&PageEntry>) {
-    body.push_str("<h2>Error</h2>\n<ol>\n");
-    for cause in error.chain() {
-        body.push_str("<li><pre>");
-        escape::html(&cause, body);
-        body.push_str("</pre></li>\n");
-    }
-    body.push_str("</ol>\n");
-    if let Some(page) = page {
-        body.push_str("<h2>Page</h2>\n<p><code>");
-        escape::html(page.name, body);
-        body.push_str("</code> at <code>");
-        escape::html(&format!("{}:{}", page.file, page.line), body);
-        body.push_str("</code></p>\n");
-    }
-    body.push_str("<h2>Request</h2>\n<pre>");
-    escape::html(
-        &format!(
-            "{} {}  (id {}, from {})\n",
-            req.method(),
-            req.uri(),
-            req.id(),
-            req.remote_addr()
-        ),
-        body,
-    );
-    for (name, value) in req.headers() {
-        escape::html(
-            &format!("{name}: {}\n", String::from_utf8_lossy(value.as_bytes())),
-            body,
-        );
-    }
-    body.push_str("</pre>\n");
 }

@@ -45,6 +45,8 @@ pub struct Request {
     shared: Arc<Shared>,
     /// The session, and the request's cookies that its id is read from.
     session: SessionSlot,
+    /// The error a status page answers.
+    error: Option<Error>,
 }
 
 /// The request body, as far as it has been read.
@@ -77,6 +79,7 @@ impl Request {
             remote,
             id,
             shared,
+            error: None,
         }
     }
 
@@ -86,6 +89,26 @@ impl Request {
 
     pub(crate) fn session_id(&self) -> &Arc<SessionId> {
         &self.session.id
+    }
+
+    /// The error that a status page (`500 => oops;`) is shown for: its status, message
+    /// and [`location`](Error::location). `None` in any other page.
+    ///
+    /// ```
+    /// use rsp::prelude::*;
+    ///
+    /// page! {
+    ///     404 => missing;
+    ///     let why = req.error().map(ToString::to_string).unwrap_or_default();
+    ///     r#"<h1>Not here</h1><p><%= why %></p>"#
+    /// }
+    /// ```
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    pub(crate) fn set_error(&mut self, error: Error) {
+        self.error = Some(error);
     }
 
     pub(crate) fn set_params(&mut self, params: Vec<(String, String)>) {

@@ -180,6 +180,14 @@ impl Response {
         self.cookies = cookies;
     }
 
+    /// Adds markup at the end of the body.
+    pub(crate) fn append_html(&mut self, html: &str) {
+        let mut body = Vec::with_capacity(self.body.len() + html.len());
+        body.extend_from_slice(&self.body);
+        body.extend_from_slice(html.as_bytes());
+        self.body = Bytes::from(body);
+    }
+
     pub(crate) fn with_body(mut self, body: String) -> Self {
         self.body = Bytes::from(body);
         self
