@@ -67,6 +67,16 @@ pub(crate) async fn handle(
         tracing::error!(request_id = %id, "{error}");
         response = error_page::builtin(&error, &req, None, shared.config.detailed_errors);
     }
+    #[cfg(debug_assertions)]
+    if let Some(script) = crate::dev::reload_script() {
+        let html = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_none_or(|kind| kind.as_bytes().starts_with(b"text/html"));
+        if html {
+            response.append_html(script);
+        }
+    }
     let response = into_http(response, &shared.key);
     tracing::info!(
         target: "rsp::access",

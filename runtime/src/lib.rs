@@ -110,6 +110,8 @@ mod assets;
 mod config;
 mod cookie;
 mod csrf;
+#[cfg(debug_assertions)]
+mod dev;
 mod dispatch;
 mod error;
 mod error_page;
@@ -162,6 +164,8 @@ pub mod __private {
 
     pub use crate::assets::{serve as serve_asset, Asset, Assets, Variant};
     pub use crate::csrf::write_field as csrf_field;
+    #[cfg(debug_assertions)]
+    pub use crate::dev::{text as dev_text, BodyRef, BodySource};
     pub use crate::registry::{Handler, PageEntry, PageFuture, Target};
     pub use inventory;
 
@@ -201,4 +205,46 @@ pub mod __private {
     pub fn finish(res: &mut Response, body: String) -> Result<Response> {
         Ok(std::mem::take(res).with_body(body))
     }
+}
+
+/// Registers a page body's source for `cargo dev` (development builds; nothing in
+/// release builds). Generated code calls it.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(debug_assertions)]
+macro_rules! __rsp_body_source {
+    ($name:ident, $file:expr, $text:expr) => {
+        static $name: $crate::__private::BodySource =
+            $crate::__private::BodySource::new($file, $text);
+        $crate::__private::inventory::submit! { $crate::__private::BodyRef(&$name) }
+    };
+}
+
+/// Registers a page body's source for `cargo dev`: nothing in release builds.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(not(debug_assertions))]
+macro_rules! __rsp_body_source {
+    ($name:ident, $file:expr, $text:expr) => {};
+}
+
+/// A slot of a page's static text: in development builds, the text `cargo dev` swapped
+/// in since, if any. Generated code calls it.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(debug_assertions)]
+macro_rules! __rsp_text {
+    ($body:ident, $slot:expr, $text:expr) => {
+        &*$crate::__private::dev_text(&$body, $slot, $text)
+    };
+}
+
+/// A slot of a page's static text: the compiled text, in release builds.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(not(debug_assertions))]
+macro_rules! __rsp_text {
+    ($body:ident, $slot:expr, $text:expr) => {
+        $text
+    };
 }

@@ -22,10 +22,20 @@ impl App {
     /// Serves the app on the address given by `--addr` or `RSP_ADDR` (default
     /// `127.0.0.1:8080`) until SIGINT or SIGTERM, logging to stderr (`RUST_LOG` sets the
     /// level). Prints `listening on http://ADDR` when ready.
+    ///
+    /// A listening socket handed over by the process that started this one (systemd
+    /// socket activation, `cargo dev`: `LISTEN_FDS`) is used instead of binding.
     pub async fn serve(self) -> io::Result<()> {
         init_logging();
-        let addr = setting("addr").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-        let server = self.bind(addr).await?;
+        let server = match listenfd::ListenFd::from_env().take_tcp_listener(0)? {
+            Some(listener) => self.with_listener(listener)?,
+            None => {
+                let addr = setting("addr").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+                self.bind(addr).await?
+            }
+        };
+        #[cfg(debug_assertions)]
+        crate::dev::start();
         println!("listening on http://{}", server.local_addr());
         server.run().await
     }
@@ -39,6 +49,28 @@ impl App {
             .map_err(io::Error::other)?;
         let shared = Arc::new(self.into_shared()?);
         let listener = TcpListener::bind(addr).await?;
+        let site = Arc::new(Site::new(shared, router));
+        Ok(Server { listener, site })
+    }
+
+    /// Takes a socket that is already listening (one handed over by another process, or
+    /// bound by the caller), ready to run.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// rsp::App::new().with_listener(listener)?.run().await
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// If two pages claim the same route, or the socket cannot be used.
+    pub fn with_listener(self, listener: std::net::TcpListener) -> io::Result<Server> {
+        let router = Router::from_pages(inventory::iter::<PageEntry>.into_iter())
+            .map_err(io::Error::other)?;
+        let shared = Arc::new(self.into_shared()?);
+        listener.set_nonblocking(true)?;
+        let listener = TcpListener::from_std(listener)?;
         let site = Arc::new(Site::new(shared, router));
         Ok(Server { listener, site })
     }

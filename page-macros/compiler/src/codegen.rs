@@ -13,6 +13,7 @@ use crate::header::{PageDef, Target};
 use crate::html::{Context, Inner, Outer};
 use crate::lex::{Token, TokenKind};
 use crate::mirror::Mirror;
+use crate::skeleton;
 
 /// The checked body of a page or fragment.
 pub(crate) struct Body<'a> {
@@ -25,12 +26,17 @@ pub(crate) struct Body<'a> {
     pub(crate) span: Span,
     /// Where the body's mirror file goes, when the compiler told where the page is.
     pub(crate) mirror: Option<&'a Mirror>,
+    /// The body's text, as written.
+    pub(crate) text: &'a str,
 }
 
 /// Bytes assumed for each value when estimating the output size.
 const BYTES_PER_VALUE: usize = 16;
 
 pub(crate) const BUFFER: &str = "__rsp_buf";
+
+/// The static that holds a body's source in development builds.
+const BODY_SOURCE: &str = "__RSP_BODY_SOURCE";
 
 impl Body<'_> {
     fn capacity(&self) -> usize {
@@ -48,18 +54,28 @@ impl Body<'_> {
     fn pieces(&self) -> Vec<Piece<'_>> {
         let mut pieces = Vec::new();
         let mut contexts = self.contexts.iter();
+        // The text slots (see `skeleton`), which the dev mode can swap by their number.
+        let mut slots = skeleton::slots(self.tokens, self.csrf_fields)
+            .into_iter()
+            .enumerate();
+        let mut write_slot = |pieces: &mut Vec<Piece<'_>>| {
+            let (slot, text) = slots.next().expect("one slot per text piece");
+            if !text.is_empty() {
+                pieces.push(Piece::Generated(format!(
+                    "{BUFFER}.push_str(::rsp::__rsp_text!({BODY_SOURCE}, {slot}, {text:?}));"
+                )));
+            }
+        };
         for (index, token) in self.tokens.iter().enumerate() {
             match &token.kind {
-                TokenKind::Text(text) => {
-                    let mut done = 0;
-                    for &(_, at) in self.csrf_fields.iter().filter(|(i, _)| *i == index) {
-                        pieces.extend(write_text(&text[done..at]));
+                TokenKind::Text(_) => {
+                    for _ in self.csrf_fields.iter().filter(|(i, _)| *i == index) {
+                        write_slot(&mut pieces);
                         pieces.push(Piece::Generated(format!(
                             "::rsp::__private::csrf_field({BUFFER});"
                         )));
-                        done = at;
                     }
-                    pieces.extend(write_text(&text[done..]));
+                    write_slot(&mut pieces);
                 }
                 TokenKind::Code { code, offset } => pieces.push(Piece::Tag {
                     code,
@@ -132,8 +148,11 @@ pub(crate) enum Piece<'a> {
     },
 }
 
-fn write_text(text: &str) -> Option<Piece<'static>> {
-    (!text.is_empty()).then(|| Piece::Generated(format!("{BUFFER}.push_str({text:?});")))
+/// The statement that registers a body's source for the dev mode (nothing in release
+/// builds), so that an edit of its text can be served without a rebuild.
+fn body_source(text: &str) -> TokenStream {
+    let name = Ident::new(BODY_SOURCE, Span::call_site());
+    quote!(::rsp::__rsp_body_source!(#name, ::core::file!(), #text);)
 }
 
 /// How the code before a value ends: the expression is `(…)`, or `&(…)` for an attribute
@@ -245,11 +264,13 @@ fn hidden(name: &str) -> Ident {
 pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
     let capacity = body.capacity();
     let (statements, buf) = body.statements();
+    let source = body_source(body.text);
     let size = hidden("__RSP_SIZE");
     let start = hidden("__rsp_start");
     quote! {
         ::rsp::escape::Html::__new(move |#buf: &mut ::std::string::String| {
             static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
+            #source
             let #start = #buf.len();
             #buf.reserve(#size.get());
             #statements
@@ -264,6 +285,7 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
     let stmts = &def.stmts;
     let capacity = body.capacity();
     let (statements, buf) = body.statements();
+    let source = body_source(body.text);
     let params = param_bindings(&def.target);
     let target = match &def.target {
         Target::Route { methods, route } => {
@@ -333,6 +355,7 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
             #params
             #(#stmts)*
             static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
+            #source
             let mut #out = ::std::string::String::with_capacity(#size.get());
             // The body writes through `&mut String`, as a fragment's does.
             let #buf = &mut #out;
@@ -417,6 +440,7 @@ mod tests {
             csrf_fields: &[],
             span: Span::call_site(),
             mirror: None,
+            text: page,
         };
         Group::new(Delimiter::Brace, body.statements().0).to_string()
     }
@@ -425,7 +449,7 @@ mod tests {
     fn static_text_is_one_write() {
         assert_eq!(
             generated("<p>hi</p>"),
-            r#"{ __rsp_buf . push_str ("<p>hi</p>") ; }"#
+            r#"{ __rsp_buf . push_str (:: rsp :: __rsp_text ! (__RSP_BODY_SOURCE , 0 , "<p>hi</p>")) ; }"#
         );
     }
 
@@ -434,19 +458,21 @@ mod tests {
         let code = generated("<% for x in xs { %><li><%= x %><% } %>");
         assert_eq!(
             code,
-            r#"{ for x in xs { __rsp_buf . push_str ("<li>") ; :: rsp :: __rsp_write ! (:: rsp :: escape :: __dispatch :: Text , __rsp_buf , (x)) ; } }"#
+            r#"{ for x in xs { __rsp_buf . push_str (:: rsp :: __rsp_text ! (__RSP_BODY_SOURCE , 0 , "<li>")) ; :: rsp :: __rsp_write ! (:: rsp :: escape :: __dispatch :: Text , __rsp_buf , (x)) ; } }"#
         );
     }
 
     #[test]
     fn capacity_counts_text_and_values() {
-        let tokens = lex("abc<%= x %>de").unwrap();
+        let page = "abc<%= x %>de";
+        let tokens = lex(page).unwrap();
         let body = Body {
             tokens: &tokens,
             contexts: &text_contexts(1),
             csrf_fields: &[],
             span: Span::call_site(),
             mirror: None,
+            text: page,
         };
         assert_eq!(body.capacity(), 5 + BYTES_PER_VALUE);
     }

@@ -134,6 +134,7 @@ fn substitute(stream: TokenStream, value: &TokenStream) -> TokenStream {
 
 /// A body through every pass but code generation.
 struct Compiled {
+    text: String,
     tokens: Vec<Token>,
     contexts: Vec<Context>,
     csrf_fields: Vec<(usize, usize)>,
@@ -147,6 +148,7 @@ impl Compiled {
             csrf_fields: &self.csrf_fields,
             span,
             mirror,
+            text: &self.text,
         }
     }
 }
@@ -167,6 +169,7 @@ fn compile_body(text: &str, first_line: Option<usize>, span: Span) -> syn::Resul
     let tracked = html::track(&tokens);
     let contexts = tracked.contexts.map_err(|ds| error(&ds))?;
     Ok(Compiled {
+        text: text.to_owned(),
         tokens,
         contexts,
         csrf_fields: tracked.post_forms,

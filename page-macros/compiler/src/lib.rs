@@ -32,6 +32,7 @@
 pub mod attrs;
 pub mod html;
 pub mod lex;
+pub mod skeleton;
 pub mod source;
 
 #[cfg(feature = "codegen")]
