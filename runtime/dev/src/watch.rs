@@ -17,14 +17,20 @@ pub(crate) struct Watcher {
 }
 
 /// Whether a path is not a source the site is built from: the target directory, hidden
-/// files and folders (`.git`, an editor's swap files), and the data directory.
+/// files and folders (`.git`, an editor's swap files), the data directory, and
+/// `Cargo.lock`, which cargo itself rewrites while it builds (a dependency change is a
+/// `Cargo.toml` change).
 pub(crate) fn ignored(root: &Path, path: &Path) -> bool {
     let Ok(inside) = path.strip_prefix(root) else {
         return true;
     };
     inside.components().any(|part| {
         let part = part.as_os_str().to_string_lossy();
-        part == "target" || part == "data" || part.starts_with('.') || part.ends_with('~')
+        part == "target"
+            || part == "data"
+            || part == "Cargo.lock"
+            || part.starts_with('.')
+            || part.ends_with('~')
     })
 }
 
@@ -87,6 +93,7 @@ mod tests {
         assert!(ignored(root, Path::new("/w/site/.page.rs.swp")));
         assert!(ignored(root, Path::new("/w/.git/index")));
         assert!(ignored(root, Path::new("/elsewhere/x.rs")));
+        assert!(ignored(root, Path::new("/w/Cargo.lock")));
         assert!(!ignored(root, Path::new("/w/site/src/pages/notes.rs")));
         assert!(!ignored(root, Path::new("/w/site/static/site.css")));
     }

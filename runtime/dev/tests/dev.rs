@@ -1,0 +1,278 @@
+//! `cargo dev` end to end, on a small site made for the test in a temporary workspace
+//! (built into `target/tests/rsp-dev`): a text edit is served by the same process, a code
+//! edit by a new one on the same socket with no request refused, a build error reaches
+//! open pages and the next good build clears it; a release build has no dev mode at all.
+//!
+//! The first run builds the site's dependencies, which takes minutes: this is a slow test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+
+const PAGE: &str = r##"use rsp::prelude::*;
+
+page! {
+    GET "/" => home;
+    let greeting = "hi";
+    let pid = std::process::id();
+    r#"<!doctype html>
+<title>Dev</title>
+<h1>Hello</h1>
+<p id="pid"><%= pid %></p>
+<p id="greeting"><%= greeting %></p>"#
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    App::new().serve().await
+}
+"##;
+
+/// This repository.
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("runtime/dev is two levels down")
+        .to_path_buf()
+}
+
+/// A workspace with one site, `devsite`, using this repository's rsp; one per test.
+fn site_workspace(test: &str) -> PathBuf {
+    let repository = repository();
+    let root = std::env::temp_dir().join(format!("rsp-dev-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("devsite/src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"devsite\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    // The same versions as the repository, and no registry look-up.
+    std::fs::copy(repository.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+    std::fs::write(
+        root.join("devsite/Cargo.toml"),
+        format!(
+            "[package]\nname = \"devsite\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nrsp = {{ path = {:?} }}\n\
+             tokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }}\n",
+            repository.join("runtime")
+        ),
+    )
+    .unwrap();
+    std::fs::write(root.join("devsite/src/main.rs"), PAGE).unwrap();
+    root
+}
+
+fn target_dir() -> PathBuf {
+    repository().join("target/tests/rsp-dev")
+}
+
+/// The dev tool, running; killed (with its site) when dropped.
+struct Dev {
+    tool: Child,
+    base: String,
+}
+
+impl Drop for Dev {
+    fn drop(&mut self) {
+        let _ = self.tool.kill();
+        let _ = self.tool.wait();
+    }
+}
+
+fn start_dev(root: &Path) -> Dev {
+    let mut tool = Command::new(env!("CARGO_BIN_EXE_rsp-dev"))
+        .args(["--addr", "127.0.0.1:0", "-p", "devsite"])
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start rsp-dev");
+    let stdout = tool.stdout.take().unwrap();
+    let (send, listening) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(address) = line.strip_prefix("listening on http://") {
+                let _ = send.send(address.to_owned());
+            }
+            println!("{line}");
+        }
+    });
+    let base = listening
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the tool prints its address");
+    Dev { tool, base }
+}
+
+/// Fetches `url` until `done` accepts the body, for at most `limit`.
+async fn wait_for(url: &str, limit: Duration, done: impl Fn(&str) -> bool) -> String {
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    loop {
+        if let Ok(response) = client.get(url).send().await {
+            if let Ok(body) = response.text().await {
+                if done(&body) {
+                    return body;
+                }
+            }
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{url}: not as expected within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).expect(start) + start.len();
+    &text[from..from + text[from..].find(end).expect(end)]
+}
+
+/// The events the open pages get, as `(name, data)`.
+struct Events(tokio::sync::mpsc::UnboundedReceiver<(String, String)>);
+
+impl Events {
+    async fn connect(url: &str) -> Self {
+        let response = reqwest::get(url).await.expect("the event stream");
+        let (send, receive) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut text = String::new();
+            let mut chunks = response.bytes_stream();
+            while let Some(Ok(chunk)) = chunks.next().await {
+                text.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = text.find("\n\n") {
+                    let event: String = text.drain(..end + 2).collect();
+                    if let Some(name) = event.strip_prefix("event: ") {
+                        let (name, data) = name.split_once("\ndata: ").unwrap_or((name, ""));
+                        let _ = send.send((name.to_owned(), data.trim().to_owned()));
+                    }
+                }
+            }
+        });
+        Self(receive)
+    }
+
+    async fn next(&mut self) -> (String, String) {
+        tokio::time::timeout(Duration::from_secs(300), self.0.recv())
+            .await
+            .expect("an event in time")
+            .expect("the stream stays open")
+    }
+}
+
+fn edit(root: &Path, from: &str, to: &str) {
+    let file = root.join("devsite/src/main.rs");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_and_refresh() {
+    let root = site_workspace("edit");
+    let dev = start_dev(&root);
+    let page = format!("http://{}/", dev.base);
+    let first = wait_for(&page, Duration::from_secs(900), |b| {
+        b.contains("<h1>Hello</h1>")
+    })
+    .await;
+    let pid = between(&first, "<p id=\"pid\">", "<").to_owned();
+    let events_url = between(&first, "new EventSource(\"", "\"").to_owned();
+    let mut events = Events::connect(&events_url).await;
+
+    // Text only: the same process serves the new text, and open pages reload.
+    edit(&root, "<h1>Hello</h1>", "<h1>Hello, edited</h1>");
+    let body = wait_for(&page, Duration::from_secs(10), |b| {
+        b.contains("Hello, edited")
+    })
+    .await;
+    assert_eq!(
+        between(&body, "<p id=\"pid\">", "<"),
+        pid,
+        "no restart for text"
+    );
+    assert_eq!(events.next().await.0, "reload");
+
+    // Code: a new process on the same socket; no request fails meanwhile.
+    let stop = Arc::new(AtomicBool::new(false));
+    let failures = Arc::new(AtomicUsize::new(0));
+    let requests = tokio::spawn({
+        let (stop, failures, page) = (Arc::clone(&stop), Arc::clone(&failures), page.clone());
+        async move {
+            let client = reqwest::Client::new();
+            let mut sent = 0;
+            while !stop.load(Ordering::Relaxed) {
+                match client.get(&page).send().await {
+                    Ok(response) if response.status() == 200 => {}
+                    _ => {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                sent += 1;
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            sent
+        }
+    });
+    edit(&root, "let greeting = \"hi\";", "let greeting = \"hey\";");
+    let body = wait_for(&page, Duration::from_secs(300), |b| b.contains(">hey<")).await;
+    assert_ne!(
+        between(&body, "<p id=\"pid\">", "<"),
+        pid,
+        "a code edit restarts"
+    );
+    stop.store(true, Ordering::Relaxed);
+    let sent = requests.await.unwrap();
+    assert!(sent > 0);
+    assert_eq!(
+        failures.load(Ordering::Relaxed),
+        0,
+        "requests failed during the hand-over"
+    );
+    assert_eq!(events.next().await.0, "reload");
+
+    // A build error goes to the open pages, at the page's line; the old site serves on.
+    edit(&root, "<%= greeting %>", "<%= greetin %>");
+    let (name, data) = events.next().await;
+    assert_eq!(name, "failed");
+    assert!(data.contains("cannot find value `greetin`"), "{data}");
+    assert!(data.contains("main.7.rs:11:"), "the page line 11: {data}");
+    wait_for(&page, Duration::from_secs(5), |b| b.contains(">hey<")).await;
+    edit(&root, "<%= greetin %>", "<%= greeting %>");
+    assert_eq!(events.next().await.0, "reload");
+    drop(dev);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_release_build_has_no_dev_mode() {
+    let root = site_workspace("release");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "-p", "devsite"])
+        .current_dir(&root)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .status()
+        .expect("cargo");
+    assert!(status.success());
+    let binary = target_dir().join("release/devsite");
+    let bytes = std::fs::read(&binary).unwrap();
+    for dev_only in [&b"rsp-dev: swapped"[..], b"EventSource", b"RSP_DEV_EVENTS"] {
+        assert!(
+            !bytes.windows(dev_only.len()).any(|w| w == dev_only),
+            "{} in the release binary",
+            String::from_utf8_lossy(dev_only)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
