@@ -7,7 +7,7 @@
 //! - reads the dev tool's commands on its standard input: the new text of a page body whose
 //!   edit changed only its static text, which the page writes from the next request on
 //!   (see `rsp_compiler::skeleton`), acknowledged with a line `rsp-dev: swapped N` on its
-//!   standard output;
+//!   standard output; when the tool is gone (the input ends), the site stops too;
 //! - adds to every HTML response a small script that listens to the event stream, reloads
 //!   the page after each change and shows a build error over it.
 
@@ -136,6 +136,9 @@ pub(crate) fn start() {
                     None => eprintln!("rsp-dev: unreadable command: {line}"),
                 }
             }
+            // The dev tool is gone (its end of the pipe closed): so is the reason to run.
+            eprintln!("rsp-dev: the dev tool stopped; stopping too");
+            std::process::exit(0);
         });
     });
 }

@@ -76,12 +76,28 @@ fn options() -> Result<Options, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
+    // On Ctrl-C or SIGTERM the running site is stopped with the tool: `run` owns it, and
+    // dropping it kills it (and a site whose tool is gone stops by itself too).
+    let result = tokio::select! {
+        result = run() => result,
+        () = stopped() => Ok(()),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("rsp-dev: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stopped() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("a SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
     }
 }
 

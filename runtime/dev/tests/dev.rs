@@ -79,7 +79,20 @@ struct Dev {
 }
 
 impl Drop for Dev {
+    /// Stops the tool as a terminal would (SIGTERM), which stops its site.
     fn drop(&mut self) {
+        if let Ok(pid) = i32::try_from(self.tool.id()) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+        }
+        for _ in 0..100 {
+            if matches!(self.tool.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.tool.kill();
         let _ = self.tool.wait();
     }
@@ -251,7 +264,19 @@ async fn edit_and_refresh() {
     wait_for(&page, Duration::from_secs(5), |b| b.contains(">hey<")).await;
     edit(&root, "<%= greetin %>", "<%= greeting %>");
     assert_eq!(events.next().await.0, "reload");
+
+    // Stopping the tool stops its site: nothing is left holding the terminal.
+    let body = wait_for(&page, Duration::from_secs(30), |b| b.contains(">hey<")).await;
+    let site = between(&body, "<p id=\"pid\">", "<").to_owned();
     drop(dev);
+    let gone = Instant::now();
+    while Path::new(&format!("/proc/{site}")).exists() {
+        assert!(
+            gone.elapsed() < Duration::from_secs(10),
+            "site {site} outlived the tool"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let _ = std::fs::remove_dir_all(&root);
 }
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# How long `cargo dev` takes from a save to the new page being served, on the example site
+# and on a generated site of 50 pages: a text-only edit (served without a rebuild) and a
+# code edit (rebuild, new process on the same socket). Not a test: run it on a quiet
+# machine, after one build of the workspace.
+#
+#   bash tests/measure/dev_loop.sh [ROUNDS]
+#
+# Prints one line per measurement, in seconds, and the median of each kind.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+rounds=${1:-5}
+cargo build --quiet -p rsp-dev
+
+# Seconds (with fractions) since the epoch.
+now() { date +%s.%N; }
+
+# Waits until $1 serves a body containing $2; prints the seconds since $3.
+served_after() {
+  local url=$1 text=$2 start=$3
+  for _ in $(seq 1 2000); do
+    if curl -s -m 2 "$url" | grep -qF -- "$text"; then
+      echo "$(now) $start" | awk '{ printf "%.3f\n", $1 - $2 }'
+      return
+    fi
+    sleep 0.01
+  done
+  echo "timeout"
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# measure NAME ROOT FILE URL: text and code edits of FILE, checked on URL.
+measure() {
+  local name=$1 root=$2 file=$3 url=$4 target=$5
+  local port=$((20000 + RANDOM % 20000))
+  (cd "$root" && CARGO_TARGET_DIR=$target "$repo/target/debug/rsp-dev" --addr "127.0.0.1:$port" \
+     -p "$6" >/tmp/rsp-dev-measure.log 2>&1) &
+  local tool=$!
+  served_after "http://127.0.0.1:$port$url" "MARK" "$(now)" >/dev/null
+  cp "$file" "$file.orig"
+  local text=() code=()
+  for round in $(seq 1 "$rounds"); do
+    sed -i "s/MARK[a-z0-9]*</MARKt$round</" "$file"
+    text+=("$(served_after "http://127.0.0.1:$port$url" "MARKt$round<" "$(now)")")
+    sed -i "s/let mark = \"[a-z0-9]*\";/let mark = \"c$round\";/" "$file"
+    code+=("$(served_after "http://127.0.0.1:$port$url" "mark=c$round" "$(now)")")
+  done
+  mv "$file.orig" "$file"
+  kill "$tool" 2>/dev/null; wait "$tool" 2>/dev/null || true
+  echo "$name: text edit  ${text[*]}  median $(printf '%s\n' "${text[@]}" | median) s"
+  echo "$name: code edit  ${code[*]}  median $(printf '%s\n' "${code[@]}" | median) s"
+}
+
+# A workspace with a site of N pages, each like the example site's.
+generate() {
+  local root=$1 pages=$2
+  rm -rf "$root"; mkdir -p "$root/gen/src/pages"
+  printf '[workspace]\nmembers = ["gen"]\nresolver = "2"\n' >"$root/Cargo.toml"
+  cp "$repo/Cargo.lock" "$root/"
+  printf '[package]\nname = "gen"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nrsp = { path = "%s/runtime" }\ntokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n' \
+    "$repo" >"$root/gen/Cargo.toml"
+  : >"$root/gen/src/pages/mod.rs"
+  for i in $(seq 1 "$pages"); do
+    echo "mod p$i;" >>"$root/gen/src/pages/mod.rs"
+    cat >"$root/gen/src/pages/p$i.rs" <<PAGE
+use rsp::prelude::*;
+
+page! {
+    GET "/p$i" => p$i;
+    let mark = "c0";
+    let items: Vec<u32> = (0..20).collect();
+    r#"<!doctype html>
+<title>Page $i</title>
+<h1>MARK0<span>mark=<%= mark %></span></h1>
+<ul><% for item in &items { %><li><%= item %></li><% } %></ul>
+<form method="post"><input name="q" value="<%= mark %>"></form>"#
+}
+PAGE
+  done
+  printf 'mod pages;\n\n#[tokio::main]\nasync fn main() -> std::io::Result<()> {\n    rsp::App::new().serve().await\n}\n' \
+    >"$root/gen/src/main.rs"
+}
+
+root=$(mktemp -d)
+generate "$root/gen50" 50
+measure "50-page site" "$root/gen50" "$root/gen50/gen/src/pages/p25.rs" /p25 "$repo/target/tests/rsp-dev" gen
+generate "$root/gen1" 1
+measure "1-page site" "$root/gen1" "$root/gen1/gen/src/pages/p1.rs" /p1 "$repo/target/tests/rsp-dev" gen
+rm -rf "$root"
