@@ -39,7 +39,10 @@ measure() {
      -p "$6" >/tmp/rsp-dev-measure.log 2>&1) &
   local tool=$!
   served_after "http://127.0.0.1:$port$url" "MARK" "$(now)" >/dev/null
-  cp "$file" "$file.orig"
+  # Kept outside the watched tree: a new file there would be an edit too.
+  local orig
+  orig=$(mktemp)
+  cp "$file" "$orig"
   local text=() code=()
   for round in $(seq 1 "$rounds"); do
     sed -i "s/MARK[a-z0-9]*</MARKt$round</" "$file"
@@ -47,7 +50,8 @@ measure() {
     sed -i "s/let mark = \"[a-z0-9]*\";/let mark = \"c$round\";/" "$file"
     code+=("$(served_after "http://127.0.0.1:$port$url" "mark=c$round" "$(now)")")
   done
-  mv "$file.orig" "$file"
+  cp "$orig" "$file"
+  rm -f "$orig"
   kill "$tool" 2>/dev/null; wait "$tool" 2>/dev/null || true
   echo "$name: text edit  ${text[*]}  median $(printf '%s\n' "${text[@]}" | median) s"
   echo "$name: code edit  ${code[*]}  median $(printf '%s\n' "${code[@]}" | median) s"
