@@ -35,7 +35,8 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 measure() {
   local name=$1 root=$2 file=$3 url=$4 target=$5
   local port=$((20000 + RANDOM % 20000))
-  (cd "$root" && CARGO_TARGET_DIR=$target "$repo/target/debug/rsp-dev" --addr "127.0.0.1:$port" \
+  # `exec`: the background job is the tool itself, whose SIGTERM stops its site too.
+  (cd "$root" && CARGO_TARGET_DIR=$target exec "$repo/target/debug/rsp-dev" --addr "127.0.0.1:$port" \
      -p "$6" >/tmp/rsp-dev-measure.log 2>&1) &
   local tool=$!
   served_after "http://127.0.0.1:$port$url" "MARK" "$(now)" >/dev/null

@@ -22,14 +22,8 @@ pub fn page(input: TokenStream, locate: Locate<'_>) -> TokenStream {
         Ok(def) => def,
         Err(e) => return e.to_compile_error(),
     };
-    let text = def.body.value();
-    let span = def.body.span();
-    let location = locate(span);
-    match compile_body(&text, location.as_ref().map(|l| l.line), span) {
-        Ok(compiled) => {
-            let mirror = mirror(location.as_ref(), &def.body, &text);
-            codegen::page(&def, &compiled.body(span, mirror.as_ref()))
-        }
+    match compile(&def.body, locate) {
+        Ok((compiled, mirror)) => codegen::page(&def, &compiled.body(mirror.as_ref())),
         Err(error) => {
             // Still define the function the user named, so one mistake is one error.
             let name = &def.name;
@@ -49,19 +43,22 @@ pub fn fragment(input: TokenStream, locate: Locate<'_>) -> TokenStream {
         Ok(def) => def,
         Err(e) => return e.to_compile_error(),
     };
-    let text = def.body.value();
-    let span = def.body.span();
-    let location = locate(span);
-    match compile_body(&text, location.as_ref().map(|l| l.line), span) {
-        Ok(compiled) => {
-            let mirror = mirror(location.as_ref(), &def.body, &text);
-            codegen::fragment(&compiled.body(span, mirror.as_ref()))
-        }
+    match compile(&def.body, locate) {
+        Ok((compiled, mirror)) => codegen::fragment(&compiled.body(mirror.as_ref())),
         Err(error) => {
             let error = error.to_compile_error();
             quote!({ #error ::rsp::raw("") })
         }
     }
+}
+
+/// A body literal through every pass but code generation, and its mirror file.
+fn compile(body: &syn::LitStr, locate: Locate<'_>) -> syn::Result<(Compiled, Option<Mirror>)> {
+    let text = body.value();
+    let location = locate(body.span());
+    let compiled = compile_body(&text, location.as_ref().map(|l| l.line), body.span())?;
+    let mirror = location.and_then(|l| Mirror::new(&l, &body.token().to_string(), &text));
+    Ok((compiled, mirror))
 }
 
 /// `assets!("/prefix", "folder")`: the folder's files embedded, and their route.
@@ -135,27 +132,24 @@ fn substitute(stream: TokenStream, value: &TokenStream) -> TokenStream {
 /// A body through every pass but code generation.
 struct Compiled {
     text: String,
+    /// Where the body literal stands.
+    span: Span,
     tokens: Vec<Token>,
     contexts: Vec<Context>,
     csrf_fields: Vec<(usize, usize)>,
 }
 
 impl Compiled {
-    fn body<'a>(&'a self, span: Span, mirror: Option<&'a Mirror>) -> Body<'a> {
+    fn body<'a>(&'a self, mirror: Option<&'a Mirror>) -> Body<'a> {
         Body {
             tokens: &self.tokens,
             contexts: &self.contexts,
             csrf_fields: &self.csrf_fields,
-            span,
+            span: self.span,
             mirror,
             text: &self.text,
         }
     }
-}
-
-/// The mirror file of a body, where the compiler told where it is.
-fn mirror(location: Option<&Location>, literal: &syn::LitStr, text: &str) -> Option<Mirror> {
-    Mirror::new(location?, &literal.token().to_string(), text)
 }
 
 /// Lexes and checks a body, and finds the context of each value; errors are reported on
@@ -170,6 +164,7 @@ fn compile_body(text: &str, first_line: Option<usize>, span: Span) -> syn::Resul
     let contexts = tracked.contexts.map_err(|ds| error(&ds))?;
     Ok(Compiled {
         text: text.to_owned(),
+        span,
         tokens,
         contexts,
         csrf_fields: tracked.post_forms,

@@ -226,7 +226,13 @@ async fn edit_and_refresh() {
             let client = reqwest::Client::new();
             let mut sent = 0;
             while !stop.load(Ordering::Relaxed) {
-                match client.get(&page).send().await {
+                // As a browser does, a request whose connection the old site closed while
+                // stopping is sent again once; a refused connection is never retried.
+                let mut outcome = client.get(&page).send().await;
+                if outcome.as_ref().is_err_and(|e| !e.is_connect()) {
+                    outcome = client.get(&page).send().await;
+                }
+                match outcome {
                     Ok(response) if response.status() == 200 => {}
                     _ => {
                         failures.fetch_add(1, Ordering::Relaxed);
