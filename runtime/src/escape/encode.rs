@@ -162,12 +162,13 @@ pub(super) fn html_entity(byte: u8) -> Option<&'static str> {
 /// `" ' = < > &` and backtick (old IE quoted with it); NUL becomes U+FFFD, as the parser
 /// would make it.
 pub(super) fn unquoted_entity(byte: u8) -> Option<&'static str> {
+    // The HTML specials as in quoted values, then what only an unquoted value needs.
+    html_entity(byte).or_else(|| unquoted_only(byte))
+}
+
+/// What only an unquoted value needs escaped.
+fn unquoted_only(byte: u8) -> Option<&'static str> {
     Some(match byte {
-        b'&' => "&amp;",
-        b'<' => "&lt;",
-        b'>' => "&gt;",
-        b'"' => "&#34;",
-        b'\'' => "&#39;",
         b'`' => "&#96;",
         b'=' => "&#61;",
         b' ' => "&#32;",
