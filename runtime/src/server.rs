@@ -107,6 +107,10 @@ impl Server {
             .header_read_timeout(config.header_timeout);
         builder.http2().timer(TokioTimer::new());
         let graceful = GracefulShutdown::new();
+        // Tells connections that have sent nothing yet (a browser's preconnected spare) to
+        // close, as nginx does with idle ones, rather than hold the shutdown for the
+        // header timeout.
+        let (stopping, stop) = tokio::sync::watch::channel(());
         let mut signal = std::pin::pin!(signal);
         loop {
             let (stream, remote) = tokio::select! {
@@ -124,17 +128,24 @@ impl Server {
             let site = Arc::clone(&site);
             let builder = builder.clone();
             let watcher = graceful.watcher();
+            let mut stop = stop.clone();
             tokio::spawn(async move {
                 // The protocol sniffing of `auto` has no timer of its own: a client that
                 // connects and sends nothing is dropped after the header timeout.
                 let header_timeout = site.shared.config.header_timeout;
                 let mut first = [0u8; 1];
-                let first_byte = stream.peek(&mut first);
-                if !matches!(
-                    tokio::time::timeout(header_timeout, first_byte).await,
-                    Ok(Ok(1))
-                ) {
-                    return;
+                let first_byte = tokio::time::timeout(header_timeout, stream.peek(&mut first));
+                // Once shutdown begins, a silent connection has a moment more to speak: a
+                // request may be on its way on a connection made just before.
+                let last_call = async {
+                    let _ = stop.changed().await;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                };
+                tokio::select! {
+                    read = first_byte => if !matches!(read, Ok(Ok(1))) {
+                        return;
+                    },
+                    () = last_call => return,
                 }
                 let service =
                     service_fn(move |req| dispatch::handle(Arc::clone(&site), remote, req));
@@ -145,6 +156,7 @@ impl Server {
             });
         }
         drop(listener);
+        drop(stopping);
         tokio::select! {
             () = graceful.shutdown() => {}
             () = tokio::time::sleep(config.shutdown_timeout) => {

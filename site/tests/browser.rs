@@ -3,8 +3,7 @@
 //! loaded in headless Chromium driven through chromedriver's W3C WebDriver HTTP API, and
 //! none may run script.
 //!
-//! Runs when `RSP_CHROMEDRIVER` names chromedriver (CI sets it to /usr/bin/chromedriver);
-//! `RSP_CHROMIUM` names the browser, /usr/bin/chromium by default.
+//! Runs when `RSP_CHROMEDRIVER` names chromedriver (see `rsp_tests::browser`).
 //!
 //! Nothing in the pages is overridden. A page counts as having run injected script if
 //! - a dialog opened (the payloads call `alert`): asked of WebDriver, which leaves dialogs
@@ -24,16 +23,11 @@
 
 mod common;
 
-use std::cell::Cell;
 use std::collections::HashSet;
-use std::fs::File;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
+use rsp_tests::browser::Browser;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use common::{csrf_token, empty_dir, exe, Site};
 
@@ -237,35 +231,23 @@ for (const a of document.querySelectorAll(arguments[0] + " a")) a.click();
 "#;
 
 /// Waits two frames and a little more: autofocus and `onfocus` happen at a frame.
-const SETTLE: &str = r#"
-const done = arguments[arguments.length - 1];
-requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 20)));
-"#;
 
 #[tokio::test]
 async fn no_payload_runs_script_in_a_browser() {
-    let Some(chromedriver) = std::env::var_os("RSP_CHROMEDRIVER") else {
-        eprintln!(
-            "skipped: set RSP_CHROMEDRIVER to chromedriver's path \
-             (e.g. /usr/bin/chromedriver) to run the browser XSS test"
-        );
+    let Some(browser) = Browser::from_env("the browser XSS test").await else {
         return;
     };
-    let chromium = std::env::var_os("RSP_CHROMIUM").unwrap_or("/usr/bin/chromium".into());
     let dir = empty_dir("browser");
     let data = dir.join("data");
     let site = Site::start(&exe(), &dir, &["--data", data.to_str().unwrap()]);
-    let browser = Browser::start(PathBuf::from(chromedriver), PathBuf::from(chromium)).await;
 
     the_detector_sees_script_that_runs(&browser, &site).await;
 
     let payloads = payloads();
     let mut run = Run::new(&browser, &site);
     // The pages' own shapes, with a harmless value and with no entries.
-    let contexts = browser
-        .shape_of(&format!("{}/contexts?v=harmless", site.base))
-        .await;
-    let guestbook = browser.shape_of(&format!("{}/guestbook", site.base)).await;
+    let contexts = shape_of(&browser, &format!("{}/contexts?v=harmless", site.base)).await;
+    let guestbook = shape_of(&browser, &format!("{}/guestbook", site.base)).await;
     for payload in &payloads {
         run.contexts(&contexts, payload).await;
         if run.executions.len() >= 20 {
@@ -278,7 +260,7 @@ async fn no_payload_runs_script_in_a_browser() {
     eprintln!(
         "browser: {} payloads tried, {} page loads, {} checks, {} executions, {} mangled values",
         run.tried,
-        browser.loads.get(),
+        browser.loads(),
         run.checks,
         run.executions.len(),
         run.mangled.len()
@@ -312,16 +294,14 @@ async fn the_detector_sees_script_that_runs(browser: &Browser, site: &Site) {
     ] {
         browser.arm().await;
         browser.goto(url).await.unwrap();
-        let found = browser.evidence(None).await.join("\n");
+        let found = evidence(browser, None).await.join("\n");
         for what in expected {
             assert!(found.contains(what), "{url}: {what:?} not in {found:?}");
         }
     }
 
     // An injected element, handler and link are seen even when nothing has run yet.
-    let shape = browser
-        .shape_of(&format!("{}/contexts?v=red", site.base))
-        .await;
+    let shape = shape_of(browser, &format!("{}/contexts?v=red", site.base)).await;
     browser
         .execute(
             "const s = document.createElement('script'); s.type = 'text/plain';
@@ -332,7 +312,7 @@ async fn the_detector_sees_script_that_runs(browser: &Browser, site: &Site) {
         )
         .await
         .unwrap();
-    let found = browser.evidence(Some(&shape)).await.join("\n");
+    let found = evidence(browser, Some(&shape)).await.join("\n");
     for what in ["4 <script> elements", "onmouseover", "javascript:0"] {
         assert!(found.contains(what), "{what:?} not in {found:?}");
     }
@@ -467,7 +447,7 @@ impl<'a> Run<'a> {
     /// Checks the page for evidence of script that ran.
     async fn check(&mut self, when: &str, shape: Option<&Snapshot>) {
         self.checks += 1;
-        let evidence = self.browser.evidence(shape).await;
+        let evidence = evidence(self.browser, shape).await;
         if !evidence.is_empty() {
             self.record(when, evidence).await;
         }
@@ -505,253 +485,37 @@ fn percent_encode(value: &str) -> String {
         .collect()
 }
 
-/// An error answered by chromedriver: its code, such as `no such alert`, and message.
-#[derive(Debug)]
-struct WebDriverError {
-    error: String,
-    message: String,
+/// Loads a page with a harmless value and returns its shape.
+async fn shape_of(browser: &Browser, url: &str) -> Snapshot {
+    browser.arm().await;
+    browser.goto(url).await.unwrap();
+    browser.settle().await;
+    let shape: Snapshot =
+        serde_json::from_value(browser.execute(SNAPSHOT, json!([])).await.unwrap()).unwrap();
+    let errors = browser.script_errors().await;
+    assert!(
+        shape.markers.is_empty() && errors.is_empty(),
+        "{url}: {shape:?} {errors:?}"
+    );
+    shape
 }
 
-impl std::fmt::Display for WebDriverError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.error, self.message)
-    }
-}
-
-/// Chromedriver in a child process on a free loopback port; killed when dropped.
-struct Chromedriver {
-    child: Child,
-    base: String,
-    /// Holds the browser profile and chromedriver's output; removed when dropped.
-    dir: PathBuf,
-}
-
-impl Chromedriver {
-    /// Starts chromedriver and waits until `/status` says it is ready; panics if it
-    /// cannot start.
-    async fn start(path: &Path, http: &reqwest::Client) -> Chromedriver {
-        let dir = empty_dir("chromedriver");
-        for attempt in 1.. {
-            // A free port: bound by the system, released, then given to chromedriver.
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let log = File::create(dir.join("chromedriver.log")).unwrap();
-            let child = Command::new(path)
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap_or_else(|e| {
-                    let _ = std::fs::remove_dir_all(&dir);
-                    panic!("cannot start chromedriver {path:?}: {e}")
-                });
-            let mut driver = Chromedriver {
-                child,
-                base: format!("http://127.0.0.1:{port}"),
-                dir: dir.clone(),
-            };
-            match driver.wait_ready(http).await {
-                Ok(()) => return driver,
-                // Most likely the port was taken in between: try another.
-                Err(why) if attempt < 5 => {
-                    eprintln!("chromedriver on port {port}: {why}; retrying")
-                }
-                Err(why) => panic!(
-                    "chromedriver {path:?} did not start: {why}\n{}",
-                    std::fs::read_to_string(dir.join("chromedriver.log")).unwrap_or_default()
-                ),
+/// Everything showing that script ran in the current page (empty if none): dialogs,
+/// markers, script errors and, given the page's own `shape`, elements that differ.
+async fn evidence(browser: &Browser, shape: Option<&Snapshot>) -> Vec<String> {
+    let mut found = browser.arm().await;
+    let snapshot = browser.execute(SNAPSHOT, json!([])).await;
+    match snapshot.map(serde_json::from_value::<Snapshot>) {
+        Ok(Ok(now)) => {
+            found.extend(now.markers.iter().cloned());
+            if let Some(shape) = shape {
+                found.extend(differences(shape, &now));
             }
         }
-        unreachable!()
+        other => found.push(format!("the page could not be inspected: {other:?}")),
     }
-
-    async fn wait_ready(&mut self, http: &reqwest::Client) -> Result<(), String> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Err(format!("it exited ({status})"));
-            }
-            if let Ok(res) = http.get(format!("{}/status", self.base)).send().await {
-                let status: Value = res.json().await.unwrap_or_default();
-                if status["value"]["ready"] == true {
-                    return Ok(());
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Err("not ready after 30 s".into())
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// A Chromium session; dropping it closes the browser, then stops chromedriver.
-struct Browser {
-    session: String,
-    /// Pages loaded with `goto`.
-    loads: Cell<usize>,
-    http: reqwest::Client,
-    driver: Chromedriver,
-}
-
-impl Browser {
-    async fn start(chromedriver: PathBuf, chromium: PathBuf) -> Browser {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap();
-        let driver = Chromedriver::start(&chromedriver, &http).await;
-        let profile = driver.dir.join("profile");
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "unhandledPromptBehavior": "ignore",
-            "timeouts": {"pageLoad": 30_000, "script": 10_000},
-            "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    // Links to other hosts fail at once, offline or not.
-                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            },
-        }}});
-        let res = http
-            .post(format!("{}/session", driver.base))
-            .json(&capabilities)
-            .send()
-            .await;
-        let session = match answer(res).await {
-            Ok(value) => value["sessionId"].as_str().unwrap().to_owned(),
-            Err(e) => panic!(
-                "chromedriver could not start Chromium {chromium:?}: {e}\n{}",
-                std::fs::read_to_string(driver.dir.join("chromedriver.log")).unwrap_or_default()
-            ),
-        };
-        Browser {
-            session,
-            loads: Cell::new(0),
-            http,
-            driver,
-        }
-    }
-
-    fn url(&self, command: &str) -> String {
-        format!("{}/session/{}/{command}", self.driver.base, self.session)
-    }
-
-    async fn get(&self, command: &str) -> Result<Value, WebDriverError> {
-        answer(self.http.get(self.url(command)).send().await).await
-    }
-
-    async fn post(&self, command: &str, body: Value) -> Result<Value, WebDriverError> {
-        answer(self.http.post(self.url(command)).json(&body).send().await).await
-    }
-
-    /// Navigates and waits for the load event.
-    async fn goto(&self, url: &str) -> Result<(), WebDriverError> {
-        self.loads.set(self.loads.get() + 1);
-        self.post("url", json!({ "url": url })).await.map(drop)
-    }
-
-    async fn execute(&self, script: &str, args: Value) -> Result<Value, WebDriverError> {
-        self.post("execute/sync", json!({ "script": script, "args": args }))
-            .await
-    }
-
-    async fn settle(&self) {
-        // A page that navigates or opens a dialog meanwhile is for the next check to see.
-        let _ = self
-            .post("execute/async", json!({ "script": SETTLE, "args": [] }))
-            .await;
-    }
-
-    /// The text of an open dialog, which is then dismissed.
-    async fn dialog(&self) -> Result<Option<String>, WebDriverError> {
-        match self.get("alert/text").await {
-            Ok(text) => {
-                let _ = self.post("alert/dismiss", json!({})).await;
-                Ok(Some(text.as_str().unwrap_or_default().to_owned()))
-            }
-            Err(e) if e.error == "no such alert" => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Script errors Chromium logged since the last call.
-    async fn script_errors(&self) -> Vec<String> {
-        match self.post("se/log", json!({ "type": "browser" })).await {
-            Ok(Value::Array(entries)) => entries
-                .iter()
-                .filter(|e| e["source"] == "javascript")
-                .map(|e| format!("a script error was logged: {}", e["message"]))
-                .collect(),
-            other => vec![format!("the browser log could not be read: {other:?}")],
-        }
-    }
-
-    /// Starts a fresh page of evidence: returns what was left from the page before
-    /// (dialogs, script errors).
-    async fn arm(&self) -> Vec<String> {
-        let mut late = self.script_errors().await;
-        // A payload may open dialog after dialog: dismiss them all, within reason.
-        for _ in 0..1000 {
-            match self.dialog().await {
-                Ok(Some(text)) => late.push(format!("an alert dialog opened: {text:?}")),
-                Ok(None) => break,
-                Err(e) => {
-                    late.push(format!("asking for a dialog failed: {e}"));
-                    break;
-                }
-            }
-        }
-        late
-    }
-
-    /// Loads a page with a harmless value and returns its shape.
-    async fn shape_of(&self, url: &str) -> Snapshot {
-        self.arm().await;
-        self.goto(url).await.unwrap();
-        self.settle().await;
-        let shape: Snapshot =
-            serde_json::from_value(self.execute(SNAPSHOT, json!([])).await.unwrap()).unwrap();
-        let errors = self.script_errors().await;
-        assert!(
-            shape.markers.is_empty() && errors.is_empty(),
-            "{url}: {shape:?} {errors:?}"
-        );
-        shape
-    }
-
-    /// Everything showing that script ran in the current page (empty if none): dialogs,
-    /// markers, script errors and, given the page's own `shape`, elements that differ.
-    async fn evidence(&self, shape: Option<&Snapshot>) -> Vec<String> {
-        let mut found = self.arm().await;
-        let snapshot = self.execute(SNAPSHOT, json!([])).await;
-        match snapshot.map(serde_json::from_value::<Snapshot>) {
-            Ok(Ok(now)) => {
-                found.extend(now.markers.iter().cloned());
-                if let Some(shape) = shape {
-                    found.extend(differences(shape, &now));
-                }
-            }
-            other => found.push(format!("the page could not be inspected: {other:?}")),
-        }
-        found.extend(self.script_errors().await);
-        found
-    }
+    found.extend(browser.script_errors().await);
+    found
 }
 
 /// How a page's snapshot differs from the page's own shape.
@@ -775,50 +539,4 @@ fn differences(shape: &Snapshot, now: &Snapshot) -> Vec<String> {
         }
     }
     found
-}
-
-/// The value of a WebDriver answer, or its error.
-async fn answer(res: reqwest::Result<reqwest::Response>) -> Result<Value, WebDriverError> {
-    let failed = |message: String| WebDriverError {
-        error: "no answer".into(),
-        message,
-    };
-    let res = res.map_err(|e| failed(e.to_string()))?;
-    let ok = res.status().is_success();
-    let mut body: Value = res.json().await.map_err(|e| failed(e.to_string()))?;
-    let value = body["value"].take();
-    if ok {
-        return Ok(value);
-    }
-    let text = |key: &str| value[key].as_str().unwrap_or_default().to_owned();
-    Err(WebDriverError {
-        error: text("error"),
-        message: text("message")
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-    })
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        // Drop cannot await: close the browser from a thread with a runtime of its own.
-        let url = format!("{}/session/{}", self.driver.base, self.session);
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let client = reqwest::Client::new();
-                let _ = client
-                    .delete(url)
-                    .timeout(Duration::from_secs(10))
-                    .send()
-                    .await;
-            });
-        })
-        .join();
-    }
 }

@@ -1,6 +1,8 @@
 //! The harness of the end-to-end tests: start an app on an ephemeral loopback port in the
 //! test process and talk to it with a real HTTP client.
 
+pub mod browser;
+
 use std::future::Future;
 use std::io;
 

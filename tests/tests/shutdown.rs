@@ -56,3 +56,41 @@ async fn no_new_connections_after_shutdown() {
     server.shutdown().await.unwrap();
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+/// Connections with nothing in flight do not hold the shutdown: one that never sent a byte
+/// (a browser's preconnected spare) and one idle between requests are closed, although the
+/// header and shutdown timeouts would wait an hour.
+#[tokio::test]
+async fn idle_connections_do_not_hold_the_shutdown() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let hour = std::time::Duration::from_secs(3600);
+    let app = App::new()
+        .state(Arc::new(Gate::default()))
+        .header_timeout(hour)
+        .shutdown_timeout(hour);
+    let server = serve(app).await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    idle.write_all(b"GET /nothing-here HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 12];
+    idle.read_exact(&mut answer).await.unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 404");
+
+    let stopped = tokio::time::timeout(hour / 60, server.shutdown()).await;
+    stopped
+        .expect("the shutdown waited for idle connections")
+        .unwrap();
+    let mut rest = Vec::new();
+    for stream in [&mut silent, &mut idle] {
+        // Closed by the server: the rest of the stream ends (an idle connection's answer
+        // was read up to its status only).
+        tokio::time::timeout(hour / 60, stream.read_to_end(&mut rest))
+            .await
+            .expect("the connection was closed")
+            .unwrap();
+    }
+}

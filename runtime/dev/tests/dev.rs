@@ -2,6 +2,8 @@
 //! (built into `target/tests/rsp-dev`): a text edit is served by the same process, a code
 //! edit by a new one on the same socket with no request refused, a build error reaches
 //! open pages and the next good build clears it; a release build has no dev mode at all.
+//! When `RSP_CHROMEDRIVER` names chromedriver, a page open in headless Chromium is watched
+//! too: it reloads itself after each change and shows the build error over the page.
 //!
 //! The first run builds the site's dependencies, which takes minutes: this is a slow test.
 
@@ -12,6 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use rsp_tests::browser::Browser;
+use serde_json::json;
 
 const PAGE: &str = r##"use rsp::prelude::*;
 
@@ -184,6 +188,55 @@ impl Events {
     }
 }
 
+/// The page open in Chromium, when the environment names chromedriver.
+struct OpenPage(Option<Browser>);
+
+impl OpenPage {
+    async fn open(url: &str) -> Self {
+        let browser = Browser::from_env("the reload seen in Chromium").await;
+        if let Some(browser) = &browser {
+            browser.goto(url).await.expect("open the page");
+        }
+        Self(browser)
+    }
+
+    /// Marks the loaded document: a reload shows as the mark's absence.
+    async fn mark(&self) {
+        if let Some(browser) = &self.0 {
+            browser
+                .execute("window.__rspBeforeChange = true", json!([]))
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Waits until `selector`'s text in the page contains `text`, in a reloaded document
+    /// if `reloaded` or else in the marked one; says how long it took since `since`.
+    async fn shows(&self, selector: &str, text: &str, reloaded: bool, since: Instant) {
+        let Some(browser) = &self.0 else { return };
+        let script = "const e = document.querySelector(arguments[0]);
+                      return [e ? e.textContent : '', window.__rspBeforeChange === true];";
+        loop {
+            if let Ok(seen) = browser.execute(script, json!([selector])).await {
+                let content = seen[0].as_str().unwrap_or_default();
+                if content.contains(text) && seen[1] == !reloaded {
+                    eprintln!(
+                        "Chromium shows {text:?} in {selector} {:.3} s after the save",
+                        since.elapsed().as_secs_f64()
+                    );
+                    return;
+                }
+            }
+            assert!(
+                since.elapsed() < Duration::from_secs(300),
+                "Chromium never showed {text:?} in {selector} (reloaded: {reloaded}); log: {:?}",
+                browser.log().await
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 fn edit(root: &Path, from: &str, to: &str) {
     let file = root.join("devsite/src/main.rs");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -203,9 +256,13 @@ async fn edit_and_refresh() {
     let pid = between(&first, "<p id=\"pid\">", "<").to_owned();
     let events_url = between(&first, "new EventSource(\"", "\"").to_owned();
     let mut events = Events::connect(&events_url).await;
+    let browser = OpenPage::open(&page).await;
 
     // Text only: the same process serves the new text, and open pages reload.
+    browser.mark().await;
+    let saved = Instant::now();
     edit(&root, "<h1>Hello</h1>", "<h1>Hello, edited</h1>");
+    browser.shows("h1", "Hello, edited", true, saved).await;
     let body = wait_for(&page, Duration::from_secs(10), |b| {
         b.contains("Hello, edited")
     })
@@ -244,8 +301,11 @@ async fn edit_and_refresh() {
             sent
         }
     });
+    browser.mark().await;
+    let saved = Instant::now();
     edit(&root, "let greeting = \"hi\";", "let greeting = \"hey\";");
     let body = wait_for(&page, Duration::from_secs(300), |b| b.contains(">hey<")).await;
+    browser.shows("#greeting", "hey", true, saved).await;
     assert_ne!(
         between(&body, "<p id=\"pid\">", "<"),
         pid,
@@ -262,14 +322,25 @@ async fn edit_and_refresh() {
     assert_eq!(events.next().await.0, "reload");
 
     // A build error goes to the open pages, at the page's line; the old site serves on.
+    browser.mark().await;
+    let saved = Instant::now();
     edit(&root, "<%= greeting %>", "<%= greetin %>");
     let (name, data) = events.next().await;
     assert_eq!(name, "failed");
     assert!(data.contains("cannot find value `greetin`"), "{data}");
     assert!(data.contains("main.7.rs:11:"), "the page line 11: {data}");
     wait_for(&page, Duration::from_secs(5), |b| b.contains(">hey<")).await;
+    let overlay = "#rsp-dev-error";
+    browser.shows(overlay, "main.7.rs:11:", false, saved).await;
+    let saved = Instant::now();
     edit(&root, "<%= greetin %>", "<%= greeting %>");
     assert_eq!(events.next().await.0, "reload");
+    browser.shows("#greeting", "hey", true, saved).await;
+    if let Some(browser) = &browser.0 {
+        let overlay = format!("return document.querySelector({overlay:?}) === null");
+        assert_eq!(browser.execute(&overlay, json!([])).await.unwrap(), true);
+    }
+    drop(browser);
 
     // Stopping the tool stops its site: nothing is left holding the terminal.
     let body = wait_for(&page, Duration::from_secs(30), |b| b.contains(">hey<")).await;
