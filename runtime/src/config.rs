@@ -20,6 +20,7 @@ pub(crate) struct Config {
     pub(crate) upload_limits: UploadLimits,
     pub(crate) request_timeout: Duration,
     pub(crate) header_timeout: Duration,
+    pub(crate) body_timeout: Duration,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) detailed_errors: bool,
 }
@@ -69,8 +70,9 @@ impl Default for App {
 }
 
 impl App {
-    /// An app with the default limits: 1 MiB bodies, 10 s to send headers, 30 s per page,
-    /// 30 s for in-flight requests at shutdown; detailed error pages in debug builds only.
+    /// An app with the default limits: 1 MiB bodies, 10 s to send headers, 20 s to send a
+    /// body (more for large ones), 30 s per page, 30 s for in-flight requests at shutdown;
+    /// detailed error pages in debug builds only.
     pub fn new() -> Self {
         Self {
             config: Config {
@@ -78,6 +80,7 @@ impl App {
                 upload_limits: UploadLimits::default(),
                 request_timeout: Duration::from_secs(30),
                 header_timeout: Duration::from_secs(10),
+                body_timeout: Duration::from_secs(20),
                 shutdown_timeout: Duration::from_secs(30),
                 detailed_errors: cfg!(debug_assertions),
             },
@@ -128,6 +131,18 @@ impl App {
     /// How long a client has to send a request's headers before the connection is closed.
     pub fn header_timeout(mut self, limit: Duration) -> Self {
         self.config.header_timeout = limit;
+        self
+    }
+
+    /// How long a client has to send a request's body (408 beyond it), plus one second
+    /// for each KiB received, so that a large upload over a slow line gets the time it
+    /// needs and a client that trickles a byte at a time does not hold a connection.
+    ///
+    /// ```
+    /// let app = rsp::App::new().body_timeout(std::time::Duration::from_secs(60));
+    /// ```
+    pub fn body_timeout(mut self, limit: Duration) -> Self {
+        self.config.body_timeout = limit;
         self
     }
 

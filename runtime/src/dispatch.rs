@@ -11,11 +11,12 @@ use std::time::Instant;
 use bytes::Bytes;
 use cookie::Key;
 use futures_util::FutureExt;
-use http::header::{HeaderValue, ALLOW, CONTENT_TYPE, SET_COOKIE};
-use http::StatusCode;
+use http::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE, HOST, SET_COOKIE};
+use http::{StatusCode, Version};
 use http_body_util::Full;
 use hyper::body::Incoming;
 
+use crate::body;
 use crate::config::Shared;
 use crate::cookie::set_cookie_headers;
 use crate::csrf;
@@ -77,7 +78,12 @@ pub(crate) async fn handle(
             response.append_html(script);
         }
     }
-    let response = into_http(response, &shared.key);
+    if let Some(rest) = req.unread_body() {
+        body::linger(rest);
+    }
+    // A page for this visitor alone: no shared cache may keep it.
+    let private = req.session_id().is_used();
+    let response = into_http(response, &shared.key, private);
     tracing::info!(
         target: "rsp::access",
         "{remote} {} {} {} {}us id={id}",
@@ -90,6 +96,9 @@ pub(crate) async fn handle(
 }
 
 async fn respond(site: &Site, req: &mut Request) -> Response {
+    if let Err(error) = check_host(req) {
+        return error_page(site, req, None, error).await;
+    }
     let (entry, outcome) = match site.router.find(req.method(), req.path()) {
         Lookup::Page { entry, params } => {
             req.set_params(params);
@@ -119,6 +128,20 @@ async fn respond(site: &Site, req: &mut Request) -> Response {
         Ok(res) => res,
         Err(error) => error_page(site, req, entry, error).await,
     }
+}
+
+/// RFC 9112 §3.2: an HTTP/1.1 request has exactly one `Host` header, and no request
+/// has two.
+fn check_host(req: &Request) -> Result<()> {
+    let hosts = req.headers().get_all(HOST).iter().count();
+    if hosts > 1 || (hosts == 0 && req.version() == Version::HTTP_11) {
+        let found = if hosts == 0 { "none" } else { "several" };
+        return Err(Error::new(
+            StatusCode::BAD_REQUEST,
+            format!("a request needs exactly one Host header; this one has {found}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs a page: a panic becomes a 500 and a page over its time a 503, and the server
@@ -208,9 +231,17 @@ async fn error_page(
 
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
 
-fn into_http(response: Response, key: &Key) -> http::Response<Full<Bytes>> {
+const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-cache");
+
+/// The response as hyper sends it. A `private` one (it read the session or a CSRF token)
+/// or one that sets a cookie is marked `Cache-Control: private, no-cache` unless the page
+/// set its own `Cache-Control`, as PHP does for pages that start a session.
+fn into_http(response: Response, key: &Key, private: bool) -> http::Response<Full<Bytes>> {
     let (status, mut headers, cookies, body) = response.into_parts();
     headers.entry(CONTENT_TYPE).or_insert(HTML);
+    if private || !cookies.is_empty() {
+        headers.entry(CACHE_CONTROL).or_insert(PRIVATE);
+    }
     for cookie in set_cookie_headers(cookies, key) {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             headers.append(SET_COOKIE, value);

@@ -132,6 +132,8 @@ pub enum FormRejection {
     },
     /// The body could not be read (the client went away or sent a broken body).
     BodyRead(String),
+    /// The body did not arrive in time (408).
+    TimedOut(String),
 }
 
 impl FormRejection {
@@ -140,6 +142,7 @@ impl FormRejection {
         match self {
             FormRejection::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             FormRejection::UnsupportedType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            FormRejection::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -175,6 +178,7 @@ impl fmt::Display for FormRejection {
                 "expected a form (application/x-www-form-urlencoded), got `{found}`"
             ),
             FormRejection::BodyRead(why) => write!(f, "could not read the request body: {why}"),
+            FormRejection::TimedOut(why) => f.write_str(why),
         }
     }
 }

@@ -107,6 +107,7 @@
 extern crate self as rsp;
 
 mod assets;
+mod body;
 mod config;
 mod cookie;
 mod csrf;

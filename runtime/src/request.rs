@@ -4,22 +4,23 @@ use std::any::type_name;
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use cookie::CookieJar;
-use futures_util::stream::{self, StreamExt, TryStreamExt};
-use http::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE};
+use futures_util::stream::{self, StreamExt};
+use http::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, EXPECT};
 use http::{Method, Uri};
-use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use serde::de::DeserializeOwned;
 
+use crate::body::{self as bodies, BodyStream};
 use crate::config::Shared;
 use crate::cookie::{self as cookies, CookieRejection, RequestCookies};
 use crate::error::Error;
 use crate::form::{self, FormRejection, Origin};
 use crate::session::{Session, SessionConfig, SessionId, SessionSlot};
-use crate::upload::{self, BodyStream, BoxError, Upload, UploadRejection};
+use crate::upload::{self, Upload, UploadRejection};
 
 /// An id for each request, shown on production error pages and in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +58,9 @@ enum Body {
     Read(Bytes),
     /// Parsed as an upload before the page ran (by the CSRF check), kept for the page.
     Upload(Upload),
+    /// Refused part-way (over a limit, malformed): what is left, thrown away after the
+    /// answer.
+    Refused(BodyStream),
     /// Streamed into an upload that was handed out, or never there.
     Gone,
 }
@@ -118,6 +122,11 @@ impl Request {
     /// The request method (`GET`, `POST`, …).
     pub fn method(&self) -> &Method {
         &self.head.method
+    }
+
+    /// The HTTP version the request came in (`HTTP/1.1`, `HTTP/2.0`).
+    pub fn version(&self) -> http::Version {
+        self.head.version
     }
 
     /// The full request target: path and query.
@@ -186,34 +195,48 @@ impl Request {
         form::decode(&body, Origin::Body)
     }
 
-    /// The whole body as bytes, up to the app's body limit (413 beyond it).
+    /// The whole body as bytes, up to the app's body limit (413 beyond it). A body that
+    /// does not arrive in time is a 408 (see [`App::body_timeout`](crate::App::body_timeout)).
     pub async fn body(&mut self) -> Result<Bytes, FormRejection> {
-        let body = match std::mem::replace(&mut self.body, Body::Gone) {
-            Body::Unread(body) => body,
+        let limit = self.shared.config.body_limit;
+        let mut stream = match std::mem::replace(&mut self.body, Body::Gone) {
+            Body::Unread(body) => {
+                let declared = self
+                    .header(CONTENT_LENGTH.as_str())
+                    .and_then(|n| n.parse::<u64>().ok());
+                if declared.is_some_and(|n| n > limit as u64) {
+                    // Unread: a client waiting for `100 Continue` is not invited to send it.
+                    self.body = Body::Unread(body);
+                    return Err(FormRejection::TooLarge { limit });
+                }
+                bodies::timed(body, self.shared.config.body_timeout)
+            }
             Body::Read(bytes) => {
                 self.body = Body::Read(bytes.clone());
                 return Ok(bytes);
             }
-            // Read by an upload already: nothing is left for this reader.
+            // Read by an upload already, or refused: nothing is left for this reader.
             other => {
                 self.body = other;
                 return Ok(Bytes::new());
             }
         };
-        let limit = self.shared.config.body_limit;
-        let declared = self
-            .header(CONTENT_LENGTH.as_str())
-            .and_then(|n| n.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > limit as u64) {
-            return Err(FormRejection::TooLarge { limit });
-        }
-        let bytes = match Limited::new(body, limit).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                return Err(FormRejection::TooLarge { limit })
+        let mut bytes = BytesMut::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(e) if bodies::is_timeout(&*e) => {
+                    return Err(FormRejection::TimedOut(e.to_string()))
+                }
+                Err(e) => return Err(FormRejection::BodyRead(e.to_string())),
+            };
+            if bytes.len() + chunk.len() > limit {
+                self.body = Body::Refused(stream);
+                return Err(FormRejection::TooLarge { limit });
             }
-            Err(e) => return Err(FormRejection::BodyRead(e.to_string())),
-        };
+            bytes.extend_from_slice(&chunk);
+        }
+        let bytes = bytes.freeze();
         self.body = Body::Read(bytes.clone());
         Ok(bytes)
     }
@@ -271,18 +294,52 @@ impl Request {
     async fn read_upload(&mut self) -> Result<Upload, UploadRejection> {
         let kind = self.header(CONTENT_TYPE.as_str()).unwrap_or("");
         let boundary = upload::boundary(kind)?;
-        let declared = self
-            .header(CONTENT_LENGTH.as_str())
-            .and_then(|n| n.parse::<u64>().ok());
-        let stream: BodyStream = match std::mem::replace(&mut self.body, Body::Gone) {
-            Body::Unread(body) => body.into_data_stream().map_err(BoxError::from).boxed(),
+        let limits = self.shared.config.upload_limits;
+        let mut stream: BodyStream = match std::mem::replace(&mut self.body, Body::Gone) {
+            Body::Unread(body) => {
+                let declared = self
+                    .header(CONTENT_LENGTH.as_str())
+                    .and_then(|n| n.parse::<u64>().ok());
+                if declared.is_some_and(|n| n > limits.total) {
+                    // Unread: a client waiting for `100 Continue` is not invited to send it.
+                    self.body = Body::Unread(body);
+                    return Err(UploadRejection::TooLarge {
+                        limit: limits.total,
+                    });
+                }
+                bodies::timed(body, self.shared.config.body_timeout)
+            }
             Body::Read(bytes) => {
                 self.body = Body::Read(bytes.clone());
                 stream::iter([Ok(bytes)]).boxed()
             }
-            Body::Upload(_) | Body::Gone => return Err(UploadRejection::BodyConsumed),
+            Body::Upload(_) | Body::Refused(_) | Body::Gone => {
+                return Err(UploadRejection::BodyConsumed)
+            }
         };
-        upload::read(boundary, declared, stream, self.shared.config.upload_limits).await
+        let result = upload::read(boundary, &mut stream, limits).await;
+        if result.is_err() && matches!(self.body, Body::Gone) {
+            self.body = Body::Refused(stream);
+        }
+        result
+    }
+
+    /// What is left of a body no reader finished, for the server to throw away after the
+    /// answer; `None` for a client still waiting for `100 Continue`, which was never
+    /// invited to send it.
+    pub(crate) fn unread_body(&mut self) -> Option<BodyStream> {
+        match std::mem::replace(&mut self.body, Body::Gone) {
+            Body::Refused(rest) => Some(rest),
+            Body::Unread(body) if body.is_end_stream() => None,
+            Body::Unread(body) => {
+                let waiting =
+                    self.head.headers.get(EXPECT).is_some_and(|expect| {
+                        expect.as_bytes().eq_ignore_ascii_case(b"100-continue")
+                    });
+                (!waiting).then(|| bodies::timed(body, self.shared.config.body_timeout))
+            }
+            _ => None,
+        }
     }
 
     /// The visitor's session, loaded from the store on first use in this request.
@@ -291,7 +348,10 @@ impl Request {
     /// If the store cannot be reached (a 500). A missing, expired or forged session is
     /// not an error: it is a fresh, empty session.
     pub async fn session(&mut self) -> Result<&mut Session, Error> {
-        self.session.load(&self.shared.sessions).await
+        // A page is cut off at its time limit, and its lock given back then: a lock
+        // older than that was left by a process that died.
+        let lock_ttl = self.shared.config.request_timeout + Duration::from_secs(5);
+        self.session.load(&self.shared.sessions, lock_ttl).await
     }
 
     fn cookie_jar(&self) -> Result<&CookieJar, CookieRejection> {

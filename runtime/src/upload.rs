@@ -10,16 +10,15 @@ use std::fmt;
 use std::fs::{self, File};
 use std::io;
 use std::path::Path;
-use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::stream::{BoxStream, Stream, StreamExt};
+use futures_util::stream::{Stream, StreamExt};
 use http::header::CONTENT_TYPE;
 use http::StatusCode;
 use tempfile::TempPath;
-use tokio::io::AsyncWriteExt;
 
-pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+use crate::body::{self, BodyStream};
+use tokio::io::AsyncWriteExt;
 
 /// Most parts (fields and files, empty ones included) one upload may have.
 const MAX_PARTS: usize = 1000;
@@ -31,9 +30,8 @@ const MEMORY_THRESHOLD: usize = 256 * 1024;
 const MEMORY_BUDGET: usize = 1024 * 1024;
 /// Longest file name kept, in bytes.
 const MAX_NAME: usize = 255;
-/// After a refusal, how long the rest of the body is read (and thrown away) so the
-/// client, still sending, gets the error page instead of a reset connection.
-const DRAIN_TIME: Duration = Duration::from_secs(2);
+/// Longest header block of one part, in bytes: a part's headers are buffered whole.
+const MAX_PART_HEADERS: usize = 8 * 1024;
 
 /// The size limits of uploads, set with [`App::upload_limits`](crate::App::upload_limits).
 #[derive(Debug, Clone, Copy)]
@@ -53,9 +51,6 @@ impl Default for UploadLimits {
     }
 }
 
-/// A request body as a stream of chunks, however much of it was read before.
-pub(crate) type BodyStream = BoxStream<'static, Result<Bytes, BoxError>>;
-
 /// The boundary of a `multipart/form-data` body, or a 415 for another content type.
 pub(crate) fn boundary(content_type: &str) -> Result<String, UploadRejection> {
     multer::parse_boundary(content_type).map_err(|_| UploadRejection::UnsupportedType {
@@ -64,39 +59,97 @@ pub(crate) fn boundary(content_type: &str) -> Result<String, UploadRejection> {
 }
 
 /// Reads and parses a multipart body (see `Request::upload`); what is left of a refused
-/// body is drained, within limits.
+/// body stays in `body`.
 pub(crate) async fn read(
     boundary: String,
-    declared: Option<u64>,
-    mut body: BodyStream,
+    body: &mut BodyStream,
     limits: UploadLimits,
 ) -> Result<Upload, UploadRejection> {
-    let result = if declared.is_some_and(|n| n > limits.total) {
-        Err(UploadRejection::TooLarge {
-            limit: limits.total,
-        })
-    } else {
-        parse(&mut body, boundary, limits).await
-    };
-    if result.is_err() {
-        drain(&mut body, limits.total).await;
-    }
-    result
+    let mut headers = PartHeaders::new(&boundary);
+    let checked = body.map(move |chunk| {
+        let chunk = chunk?;
+        headers.check(&chunk)?;
+        Ok(chunk)
+    });
+    parse(checked, boundary, limits).await
 }
 
-/// Reads and drops what is left of a refused body, within a budget, so that a client
-/// still sending reads the error page rather than a connection reset.
-async fn drain(body: &mut BoxStream<'static, Result<Bytes, BoxError>>, budget: u64) {
-    let mut left = budget;
-    let _ = tokio::time::timeout(DRAIN_TIME, async {
-        while let Some(Ok(chunk)) = body.next().await {
-            left = left.saturating_sub(chunk.len() as u64);
-            if left == 0 {
-                break;
+/// Watches a multipart body for a part whose headers run past [`MAX_PART_HEADERS`]:
+/// multer buffers a part's headers whole, however long they are.
+struct PartHeaders {
+    /// `\r\n--boundary`, which starts each part.
+    delimiter: Vec<u8>,
+    /// In a part's headers: how many bytes of them so far.
+    in_headers: Option<usize>,
+    /// The end of the chunk before, for a delimiter or blank line split between chunks.
+    carry: Vec<u8>,
+}
+
+/// A part's headers are longer than [`MAX_PART_HEADERS`]: the chunk stream's error.
+#[derive(Debug)]
+struct PartHeadersTooLarge;
+
+impl fmt::Display for PartHeadersTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a part's headers are longer than {MAX_PART_HEADERS} bytes"
+        )
+    }
+}
+
+impl std::error::Error for PartHeadersTooLarge {}
+
+impl PartHeaders {
+    fn new(boundary: &str) -> Self {
+        Self {
+            delimiter: [b"\r\n--", boundary.as_bytes()].concat(),
+            in_headers: None,
+            // The first delimiter may start the body, with no line break before it.
+            carry: b"\r\n".to_vec(),
+        }
+    }
+
+    fn check(&mut self, chunk: &[u8]) -> Result<(), PartHeadersTooLarge> {
+        let mut window = std::mem::take(&mut self.carry);
+        // Bytes before `fresh` were seen (and counted) with the chunk before.
+        let fresh = window.len();
+        window.extend_from_slice(chunk);
+        let mut at = 0;
+        loop {
+            let Some(count) = self.in_headers else {
+                match memchr::memmem::find(&window[at..], &self.delimiter) {
+                    Some(i) => {
+                        at += i + self.delimiter.len();
+                        self.in_headers = Some(0);
+                        continue;
+                    }
+                    None => {
+                        let keep = self.delimiter.len() - 1;
+                        self.carry = window[at.max(window.len().saturating_sub(keep))..].to_vec();
+                        return Ok(());
+                    }
+                }
+            };
+            let found = memchr::memmem::find(&window[at..], b"\r\n\r\n");
+            let end = found.map_or(window.len(), |i| at + i);
+            let count = count + end.saturating_sub(at.max(fresh));
+            if count > MAX_PART_HEADERS {
+                return Err(PartHeadersTooLarge);
+            }
+            match found {
+                Some(_) => {
+                    at = end + 4;
+                    self.in_headers = None;
+                }
+                None => {
+                    self.in_headers = Some(count);
+                    self.carry = window[at.max(window.len().saturating_sub(3))..].to_vec();
+                    return Ok(());
+                }
             }
         }
-    })
-    .await;
+    }
 }
 
 /// Reads a multipart body into an [`Upload`], checking every limit on the way.
@@ -106,7 +159,7 @@ async fn parse<S>(
     limits: UploadLimits,
 ) -> Result<Upload, UploadRejection>
 where
-    S: Stream<Item = Result<Bytes, BoxError>> + Send,
+    S: Stream<Item = Result<Bytes, body::BoxError>> + Send,
 {
     let reject = |e| rejection(e, limits);
     let constraints =
@@ -189,6 +242,14 @@ fn rejection(error: multer::Error, limits: UploadLimits) -> UploadRejection {
         multer::Error::StreamSizeExceeded { .. } => UploadRejection::TooLarge {
             limit: limits.total,
         },
+        multer::Error::StreamReadFailed(why) if why.is::<PartHeadersTooLarge>() => {
+            UploadRejection::PartHeadersTooLarge {
+                limit: MAX_PART_HEADERS,
+            }
+        }
+        multer::Error::StreamReadFailed(why) if body::is_timeout(&*why) => {
+            UploadRejection::TimedOut(why.to_string())
+        }
         multer::Error::StreamReadFailed(why) => UploadRejection::BodyRead(why.to_string()),
         other => UploadRejection::Malformed(other.to_string()),
     }
@@ -472,6 +533,13 @@ pub enum UploadRejection {
     },
     /// The body is not well-formed multipart (400).
     Malformed(String),
+    /// A part's headers are longer than 8 KiB (400).
+    PartHeadersTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The body did not arrive in time (408).
+    TimedOut(String),
     /// The body could not be read: the client went away or broke it off (400).
     BodyRead(String),
     /// The body was already taken by an earlier [`Request::upload`](crate::Request::upload) (500: a bug in the page).
@@ -499,7 +567,9 @@ impl UploadRejection {
             | UploadRejection::TooManyParts { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             UploadRejection::InvalidUtf8 { .. }
             | UploadRejection::Malformed(_)
+            | UploadRejection::PartHeadersTooLarge { .. }
             | UploadRejection::BodyRead(_) => StatusCode::BAD_REQUEST,
+            UploadRejection::TimedOut(_) => StatusCode::REQUEST_TIMEOUT,
             UploadRejection::BodyConsumed | UploadRejection::Storage(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -535,6 +605,11 @@ impl fmt::Display for UploadRejection {
                 write!(f, "the form field `{field}` is not valid UTF-8")
             }
             UploadRejection::Malformed(why) => write!(f, "malformed multipart body: {why}"),
+            UploadRejection::PartHeadersTooLarge { limit } => write!(
+                f,
+                "malformed multipart body: a part's headers are longer than {limit} bytes"
+            ),
+            UploadRejection::TimedOut(why) => f.write_str(why),
             UploadRejection::BodyRead(why) => write!(f, "could not read the request body: {why}"),
             UploadRejection::BodyConsumed => f.write_str(
                 "the request body was already read: call req.upload() once and keep the Upload",
@@ -627,8 +702,8 @@ mod tests {
         total: 4 * 1024 * 1024,
     };
 
-    /// A multipart body from `(name, file name, content)` parts, sent in small chunks.
-    fn body(parts: &[(&str, Option<&str>, &[u8])]) -> BoxStream<'static, Result<Bytes, BoxError>> {
+    /// A multipart body from `(name, file name, content)` parts.
+    fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
         let mut raw = Vec::new();
         for (name, file, content) in parts {
             raw.extend_from_slice(b"--XYZ\r\nContent-Disposition: form-data; name=\"");
@@ -643,15 +718,45 @@ mod tests {
             raw.extend_from_slice(b"\r\n");
         }
         raw.extend_from_slice(b"--XYZ--\r\n");
+        raw
+    }
+
+    /// `raw` sent in chunks of `size` bytes.
+    fn chunked(raw: &[u8], size: usize) -> BodyStream {
         let chunks: Vec<_> = raw
-            .chunks(7000)
+            .chunks(size)
             .map(|c| Ok(Bytes::copy_from_slice(c)))
             .collect();
         stream::iter(chunks).boxed()
     }
 
     async fn run(parts: &[(&str, Option<&str>, &[u8])]) -> Result<Upload, UploadRejection> {
-        parse(body(parts), "XYZ".into(), LIMITS).await
+        read("XYZ".into(), &mut chunked(&multipart(parts), 7000), LIMITS).await
+    }
+
+    #[tokio::test]
+    async fn part_headers_are_bounded_wherever_the_chunks_split() {
+        let name = |n: usize| format!("{}.txt", "n".repeat(n));
+        let fits = name(MAX_PART_HEADERS - 200);
+        let long = name(MAX_PART_HEADERS);
+        for size in [1, 2, 3, 5, 64, 7000, 1 << 20] {
+            let raw = multipart(&[("a", None, b"x"), ("f", Some(&fits), b"data")]);
+            let upload = read("XYZ".into(), &mut chunked(&raw, size), LIMITS).await;
+            let upload = upload.unwrap_or_else(|e| panic!("chunks of {size}: {e}"));
+            assert_eq!(upload.file("f").map(UploadedFile::size), Some(4));
+            let raw = multipart(&[("a", None, b"x"), ("f", Some(&long), b"data")]);
+            let refused = read("XYZ".into(), &mut chunked(&raw, size), LIMITS).await;
+            assert!(
+                matches!(refused, Err(UploadRejection::PartHeadersTooLarge { .. })),
+                "chunks of {size}: {refused:?}"
+            );
+        }
+        // A huge header is refused after a few KiB: the rest stays unread.
+        let raw = multipart(&[("f", Some(&name(24 << 20)), b"data")]);
+        let mut body = chunked(&raw, 64 * 1024);
+        let refused = read("XYZ".into(), &mut body, LIMITS).await;
+        assert_eq!(refused.unwrap_err().status(), StatusCode::BAD_REQUEST);
+        assert!(body.count().await > 300, "the rest of the body was read");
     }
 
     #[tokio::test]

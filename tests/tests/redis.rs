@@ -72,3 +72,27 @@ async fn two_instances_share_a_session() {
     let res = other.get(b.url("/count")).send().await.unwrap();
     assert_eq!(res.text().await.unwrap(), "1");
 }
+
+/// 50 increments of one session at once, half through each instance: the lock in Redis
+/// lets one request at a time hold the session, so none is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_lose_no_update() {
+    let Ok(url) = std::env::var("RSP_REDIS_URL") else {
+        eprintln!("skipped: set RSP_REDIS_URL to a Redis server (.ci/run does)");
+        return;
+    };
+    let instances = [instance(&url).await, instance(&url).await];
+    let browser = client();
+    let count = |i: usize| browser.get(instances[i % 2].url("/count")).send();
+    assert_eq!(count(0).await.unwrap().text().await.unwrap(), "1");
+    let requests: Vec<_> = (0..50)
+        .map(|i| {
+            let request = count(i);
+            tokio::spawn(async move { request.await.unwrap().status() })
+        })
+        .collect();
+    for request in requests {
+        assert_eq!(request.await.unwrap(), 200);
+    }
+    assert_eq!(count(1).await.unwrap().text().await.unwrap(), "52");
+}

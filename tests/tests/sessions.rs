@@ -49,6 +49,24 @@ page! {
     "bye"
 }
 
+page! {
+    GET "/form" => form;
+    r#"<form method="post" action="/count"><button>Count</button></form>"#
+}
+
+page! {
+    GET "/remember" => remember;
+    res.set_cookie("theme", "dark");
+    "remembered"
+}
+
+page! {
+    GET "/shared" => shared;
+    let n = req.session().await?.get::<u32>("n").unwrap_or(0);
+    res.set_header("cache-control", "public, max-age=60")?;
+    "<%= n %>"
+}
+
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers()
         .get_all("set-cookie")
@@ -99,6 +117,74 @@ async fn pages_that_do_not_touch_the_session_send_no_cookie() {
         None,
         "reading an empty session changes nothing"
     );
+}
+
+/// A page for one visitor (it read the session, embeds a CSRF token or sets a cookie) is
+/// `private, no-cache`, so no shared cache can hand it, or its cookie, to another.
+#[tokio::test]
+async fn pages_for_one_visitor_are_not_cached_as_public() {
+    let server = serve(App::new()).await;
+    let client = client();
+    for (path, expected) in [
+        ("/count", Some("private, no-cache")),
+        ("/peek", Some("private, no-cache")),
+        ("/form", Some("private, no-cache")),
+        ("/remember", Some("private, no-cache")),
+        ("/shared", Some("public, max-age=60")),
+        ("/plain", None),
+    ] {
+        let res = client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let cache = res.headers().get("cache-control");
+        assert_eq!(cache.map(|v| v.to_str().unwrap()), expected, "{path}");
+    }
+}
+
+/// Sends 50 increments of one visitor's counter at once, spread over `instances`, and
+/// returns the count after them: 51 if no update was lost.
+async fn count_concurrently(instances: &[&rsp_tests::TestServer]) -> String {
+    let browser = client();
+    let first = browser
+        .get(instances[0].url("/count"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(text(first).await, "1");
+    let requests: Vec<_> = (0..50)
+        .map(|i| {
+            let request = browser.get(instances[i % instances.len()].url("/count"));
+            tokio::spawn(async move { request.send().await.unwrap().status() })
+        })
+        .collect();
+    for request in requests {
+        assert_eq!(request.await.unwrap(), 200);
+    }
+    text(browser.get(instances[0].url("/peek")).send().await.unwrap()).await
+}
+
+/// PHP's session lock: the requests of one session run one at a time from load to save.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_of_one_session_lose_no_update() {
+    let server = serve(App::new()).await;
+    assert_eq!(count_concurrently(&[&server]).await, "51");
+}
+
+/// Two instances on one SQLite file lock each other out through the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_sharing_a_sqlite_file_lose_no_update() {
+    let path = std::env::temp_dir().join(format!("rsp-locks-{}.sqlite3", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let instance = || {
+        let store = SqliteStore::open(&path).unwrap();
+        serve(
+            App::new()
+                .secret("one secret for every instance")
+                .sessions(store),
+        )
+    };
+    let (a, b) = (instance().await, instance().await);
+    assert_eq!(count_concurrently(&[&a, &b]).await, "51");
+    let _ = std::fs::remove_file(&path);
 }
 
 #[tokio::test]

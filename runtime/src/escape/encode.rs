@@ -10,7 +10,8 @@ pub const REFUSED: &str = "ZrspZ";
 /// nor navigate to, which says why it is there.
 pub const UNSAFE_URL: &str = "about:invalid#rsp-unsafe-url";
 
-/// Escapes text for HTML text and quoted attribute values: `& < > " '` become entities.
+/// Escapes text for HTML text and quoted attribute values: `& < > " '` become entities,
+/// and NUL becomes U+FFFD (as Go's html/template writes it).
 ///
 /// ```
 /// let mut out = String::new();
@@ -50,6 +51,7 @@ const HTML_SPECIAL: [bool; 256] = {
     table[b'>' as usize] = true;
     table[b'"' as usize] = true;
     table[b'\'' as usize] = true;
+    table[0] = true;
     table
 };
 
@@ -154,6 +156,8 @@ pub(super) fn html_entity(byte: u8) -> Option<&'static str> {
         b'>' => "&gt;",
         b'"' => "&#34;",
         b'\'' => "&#39;",
+        // The parser would make NUL this (or drop it); the page never holds a raw NUL.
+        0 => "\u{FFFD}",
         _ => return None,
     })
 }
@@ -176,7 +180,6 @@ fn unquoted_only(byte: u8) -> Option<&'static str> {
         b'\n' => "&#10;",
         0x0C => "&#12;",
         b'\r' => "&#13;",
-        0 => "&#xfffd;",
         _ => return None,
     })
 }

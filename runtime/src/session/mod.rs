@@ -24,6 +24,7 @@
 //! on by default: sessions survive a restart) and [`RedisStore`] (feature `redis`: several
 //! instances share sessions). Every store forgets a session after the idle timeout.
 
+mod lock;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
@@ -43,6 +44,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use self::lock::{Locks, SessionLock};
 use crate::cookie::RequestCookies;
 use crate::error::Error;
 use crate::response::Response;
@@ -75,6 +77,23 @@ pub trait SessionStore: Send + Sync + 'static {
     fn save<'a>(&'a self, id: &'a str, data: &'a str, ttl: Duration) -> StoreFuture<'a, ()>;
     /// Forgets `id`.
     fn delete<'a>(&'a self, id: &'a str) -> StoreFuture<'a, ()>;
+
+    /// Takes the lock on `id`'s session for `ttl`, unless another process holds it:
+    /// `Some(token)` to give back to [`unlock`](SessionStore::unlock), or `None` while it
+    /// is held (the runtime waits and asks again). A store that several processes share
+    /// implements it so that their requests of one session never overwrite each other's
+    /// changes; the default, for a store of one process, is always free (the runtime
+    /// orders the requests within a process itself).
+    fn try_lock<'a>(&'a self, id: &'a str, ttl: Duration) -> StoreFuture<'a, Option<String>> {
+        let _ = (id, ttl);
+        Box::pin(async { Ok(Some(String::new())) })
+    }
+
+    /// Gives back the lock `token` holds on `id`'s session.
+    fn unlock<'a>(&'a self, id: &'a str, token: &'a str) -> StoreFuture<'a, ()> {
+        let _ = (id, token);
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// How sessions are kept: the store, the idle timeout, and the cookie's Secure flag.
@@ -82,6 +101,7 @@ pub(crate) struct SessionConfig {
     pub(crate) store: Arc<dyn SessionStore>,
     pub(crate) idle_timeout: Duration,
     pub(crate) secure_cookie: bool,
+    pub(crate) locks: Arc<Locks>,
 }
 
 impl Default for SessionConfig {
@@ -90,6 +110,7 @@ impl Default for SessionConfig {
             store: Arc::new(MemoryStore::new()),
             idle_timeout: Duration::from_secs(24 * 60 * 60),
             secure_cookie: false,
+            locks: Arc::default(),
         }
     }
 }
@@ -135,6 +156,11 @@ impl SessionId {
     pub(crate) fn pin(&self) -> &str {
         self.pinned.store(true, Ordering::Relaxed);
         self.id()
+    }
+
+    /// Whether the request read the id: its session, or a CSRF token bound to it.
+    pub(crate) fn is_used(&self) -> bool {
+        self.id.get().is_some()
     }
 
     fn is_new(&self) -> bool {
@@ -233,15 +259,20 @@ impl Session {
     }
 }
 
-/// The session of one request, loaded on first use.
+/// The session of one request, loaded on first use, and its lock until it is saved.
 pub(crate) struct SessionSlot {
     pub(crate) id: Arc<SessionId>,
     loaded: Option<Session>,
+    lock: Option<SessionLock>,
 }
 
 impl SessionSlot {
     pub(crate) fn new(id: Arc<SessionId>) -> Self {
-        Self { id, loaded: None }
+        Self {
+            id,
+            loaded: None,
+            lock: None,
+        }
     }
 }
 
@@ -254,10 +285,20 @@ impl fmt::Debug for SessionSlot {
 }
 
 impl SessionSlot {
-    /// The session, loaded from the store on first use (see `Request::session`).
-    pub(crate) async fn load(&mut self, config: &SessionConfig) -> Result<&mut Session, Error> {
+    /// The session, loaded from the store on first use (see `Request::session`), once
+    /// no other request of the session holds it; `lock_ttl` bounds how long a lock left
+    /// by a process that died is waited for.
+    pub(crate) async fn load(
+        &mut self,
+        config: &SessionConfig,
+        lock_ttl: Duration,
+    ) -> Result<&mut Session, Error> {
         if self.loaded.is_none() {
             let id = self.id.id().to_owned();
+            if self.lock.is_none() {
+                let lock = config.locks.acquire(&id, &config.store, lock_ttl).await?;
+                self.lock = Some(lock);
+            }
             let mut data: Map<String, Value> = match config.store.load(&id).await? {
                 Some(text) => serde_json::from_str(&text).unwrap_or_default(),
                 None => Map::new(),
@@ -274,8 +315,23 @@ impl SessionSlot {
 }
 
 /// After the page: saves the session if it changed (or, if it was only read, now and then,
-/// so that the idle timeout counts from the last visit), and sends the cookie for a new id.
+/// so that the idle timeout counts from the last visit), sends the cookie for a new id,
+/// and gives the session's lock back.
 pub(crate) async fn commit(
+    slot: &mut SessionSlot,
+    config: &SessionConfig,
+    over_https: bool,
+    res: &mut Response,
+) -> io::Result<()> {
+    let saved = save(slot, config, over_https, res).await;
+    if let Some(lock) = slot.lock.take() {
+        lock.release().await;
+    }
+    saved
+}
+
+/// The saving part of [`commit`].
+async fn save(
     slot: &mut SessionSlot,
     config: &SessionConfig,
     over_https: bool,
@@ -376,6 +432,7 @@ mod tests {
                 touched,
                 ..Session::default()
             }),
+            lock: None,
         }
     }
 
@@ -386,6 +443,7 @@ mod tests {
             store: Arc::clone(&store) as Arc<dyn SessionStore>,
             idle_timeout: Duration::from_secs(3600),
             secure_cookie: false,
+            locks: Arc::default(),
         };
         let mut res = Response::default();
 

@@ -40,6 +40,14 @@ fn key(id: &str) -> String {
     format!("rsp:session:{id}")
 }
 
+fn lock_key(id: &str) -> String {
+    format!("rsp:session-lock:{id}")
+}
+
+/// Deletes the lock only if it still holds this token: a lock that lapsed and was taken
+/// by another request stays theirs.
+const UNLOCK: &str = r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end"#;
+
 impl SessionStore for RedisStore {
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<String>> {
         let mut connection = self.connection.clone();
@@ -67,6 +75,41 @@ impl SessionStore for RedisStore {
             connection
                 .del::<_, ()>(key(id))
                 .await
+                .map_err(std::io::Error::other)
+        })
+    }
+
+    /// `SET rsp:session-lock:<id> <token> NX PX <ttl>`: the lock lapses by itself if the
+    /// instance holding it dies.
+    fn try_lock<'a>(&'a self, id: &'a str, ttl: Duration) -> StoreFuture<'a, Option<String>> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            let token = format!("{:016x}", rand::random::<u64>());
+            let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            let taken: Option<String> = redis::cmd("SET")
+                .arg(lock_key(id))
+                .arg(&token)
+                .arg("NX")
+                .arg("PX")
+                .arg(millis)
+                .query_async(&mut connection)
+                .await
+                .map_err(std::io::Error::other)?;
+            Ok(taken.map(|_| token))
+        })
+    }
+
+    fn unlock<'a>(&'a self, id: &'a str, token: &'a str) -> StoreFuture<'a, ()> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            redis::cmd("EVAL")
+                .arg(UNLOCK)
+                .arg(1)
+                .arg(lock_key(id))
+                .arg(token)
+                .query_async::<i64>(&mut connection)
+                .await
+                .map(drop)
                 .map_err(std::io::Error::other)
         })
     }

@@ -34,9 +34,17 @@ impl SqliteStore {
                  data TEXT NOT NULL,
                  expires INTEGER NOT NULL
              );
+             CREATE TABLE IF NOT EXISTS rsp_session_locks (
+                 id TEXT PRIMARY KEY,
+                 token TEXT NOT NULL,
+                 expires_ms INTEGER NOT NULL
+             );
              DELETE FROM rsp_sessions WHERE expires <= unixepoch();",
         )
         .map_err(std::io::Error::other)?;
+        // Another process on the same file waits for its write, not fails.
+        db.busy_timeout(Duration::from_secs(5))
+            .map_err(std::io::Error::other)?;
         Ok(Self {
             db: Arc::new(Mutex::new(db)),
         })
@@ -60,9 +68,13 @@ impl SqliteStore {
 }
 
 fn now() -> i64 {
+    now_ms() / 1000
+}
+
+fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl SessionStore for SqliteStore {
@@ -96,6 +108,36 @@ impl SessionStore for SqliteStore {
         self.run(move |db| {
             db.execute("DELETE FROM rsp_sessions WHERE id = ?1", [&id])
                 .map(drop)
+        })
+    }
+
+    /// A row in `rsp_session_locks`, which other processes on the same file see; one
+    /// past its time is taken over.
+    fn try_lock<'a>(&'a self, id: &'a str, ttl: Duration) -> StoreFuture<'a, Option<String>> {
+        let id = id.to_owned();
+        let token = format!("{:016x}", rand::random::<u64>());
+        let ttl = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+        self.run(move |db| {
+            let now = now_ms();
+            let taken = db.execute(
+                "INSERT INTO rsp_session_locks (id, token, expires_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET token = excluded.token,
+                     expires_ms = excluded.expires_ms
+                 WHERE rsp_session_locks.expires_ms <= ?4",
+                (&id, &token, now.saturating_add(ttl), now),
+            )?;
+            Ok((taken == 1).then_some(token))
+        })
+    }
+
+    fn unlock<'a>(&'a self, id: &'a str, token: &'a str) -> StoreFuture<'a, ()> {
+        let (id, token) = (id.to_owned(), token.to_owned());
+        self.run(move |db| {
+            db.execute(
+                "DELETE FROM rsp_session_locks WHERE id = ?1 AND token = ?2",
+                (&id, &token),
+            )
+            .map(drop)
         })
     }
 }

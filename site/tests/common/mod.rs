@@ -57,6 +57,11 @@ impl Site {
         (res.status().as_u16(), res.text().await.unwrap())
     }
 
+    /// The site's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Stops the site and returns what it logged.
     pub fn stop(mut self) -> String {
         self.child.kill().unwrap();

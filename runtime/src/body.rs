@@ -1,0 +1,82 @@
+//! Reading request bodies: the slow-body deadline (408), and what happens to a body a page
+//! refused or never read — read and thrown away after the answer, for a bounded time, so
+//! that a browser still sending reads the error page instead of a reset connection.
+
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::stream::{self, BoxStream, StreamExt};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use tokio::time::Instant;
+
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A request body as a stream of chunks, however much of it was read before.
+pub(crate) type BodyStream = BoxStream<'static, Result<Bytes, BoxError>>;
+
+/// Each of these many bytes received gives a slow body one more second, as Apache's
+/// `MinRate=500` does for its `RequestReadTimeout body=20`.
+const MIN_RATE: u64 = 1024;
+
+/// How long a refused body is read after the answer went out, and how long it may pause.
+/// nginx's `lingering_time` and `lingering_timeout` are 30 s and 5 s.
+const LINGER_TIME: Duration = Duration::from_secs(30);
+const LINGER_PAUSE: Duration = Duration::from_secs(5);
+
+/// A body that did not arrive in time: the chunk stream's error, a 408 for the page.
+#[derive(Debug)]
+pub(crate) struct TimedOut(pub(crate) Duration);
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the request body did not arrive in time ({:?}, and one second more for each \
+             {MIN_RATE} bytes received)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// `body` as a stream that fails with [`TimedOut`] once the body is late: it must arrive
+/// within `timeout`, plus a second for each [`MIN_RATE`] bytes received, so a large upload
+/// over a slow line gets the time it needs and a client sending a byte a second does not.
+pub(crate) fn timed(body: Incoming, timeout: Duration) -> BodyStream {
+    let deadline = Instant::now() + timeout;
+    let data = body.into_data_stream();
+    stream::unfold(Some((data, deadline)), move |state| async move {
+        let (mut data, mut deadline) = state?;
+        match tokio::time::timeout_at(deadline, data.next()).await {
+            Ok(Some(Ok(chunk))) => {
+                let grace = Duration::from_secs_f64(chunk.len() as f64 / MIN_RATE as f64);
+                deadline += grace;
+                Some((Ok(chunk), Some((data, deadline))))
+            }
+            Ok(Some(Err(e))) => Some((Err(BoxError::from(e)), None)),
+            Ok(None) => None,
+            Err(_) => Some((Err(BoxError::from(TimedOut(timeout))), None)),
+        }
+    })
+    .boxed()
+}
+
+/// Whether a stream error is the slow-body deadline.
+pub(crate) fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    error.is::<TimedOut>()
+}
+
+/// Reads what is left of a body in the background and throws it away, for a bounded
+/// time: the answer goes out meanwhile, and a client still sending then reads it.
+pub(crate) fn linger(mut rest: BodyStream) {
+    tokio::spawn(async move {
+        let until = Instant::now() + LINGER_TIME;
+        while let Ok(Some(Ok(_))) =
+            tokio::time::timeout_at(until.min(Instant::now() + LINGER_PAUSE), rest.next()).await
+        {
+        }
+    });
+}
