@@ -23,6 +23,7 @@ pub(crate) struct Config {
     pub(crate) body_timeout: Duration,
     pub(crate) shutdown_timeout: Duration,
     pub(crate) detailed_errors: bool,
+    pub(crate) strict_csp: bool,
 }
 
 /// What every request of a running app shares.
@@ -83,6 +84,7 @@ impl App {
                 body_timeout: Duration::from_secs(20),
                 shutdown_timeout: Duration::from_secs(30),
                 detailed_errors: cfg!(debug_assertions),
+                strict_csp: true,
             },
             state: State::default(),
             secret: None,
@@ -156,6 +158,36 @@ impl App {
     /// builds). Never turn this on for a public server.
     pub fn detailed_errors(mut self, on: bool) -> Self {
         self.config.detailed_errors = on;
+        self
+    }
+
+    /// Whether HTML pages get the strict Content-Security-Policy (default: on): every
+    /// `<script>` the page compiler saw gets a nonce made for the request, and the policy
+    /// runs no other script, so even a value that escaped its context could not run one.
+    /// The header, unless the page says `csp: off;` or sets its own
+    /// `Content-Security-Policy`:
+    ///
+    /// - `script-src 'nonce-…' 'strict-dynamic'; object-src 'none'; base-uri 'none'` on a
+    ///   page with scripts (what they load runs too);
+    /// - `script-src 'none'; object-src 'none'; base-uri 'none'` on a page without.
+    ///
+    /// Inline event handlers (`onclick="…"`) run under neither, so the compiler refuses
+    /// them in pages and points to `addEventListener`; `csp: off;` allows them. Turn the
+    /// policy off here to send one of your own, or none.
+    ///
+    /// ```
+    /// use rsp::prelude::*;
+    ///
+    /// page! {
+    ///     GET "/clock" => clock;
+    ///     r#"<p id="now"></p>
+    /// <script>document.getElementById("now").textContent = new Date();</script>"#
+    /// }
+    ///
+    /// let app = App::new().strict_csp(true); // the default
+    /// ```
+    pub fn strict_csp(mut self, on: bool) -> Self {
+        self.config.strict_csp = on;
         self
     }
 

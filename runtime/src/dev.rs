@@ -145,15 +145,14 @@ pub(crate) fn start() {
 
 /// The script added to HTML responses under `cargo dev`: it reloads the page when the dev
 /// tool says so, and shows a build error over the page until the next good build.
-pub(crate) fn reload_script() -> Option<&'static str> {
-    static SCRIPT: OnceLock<Option<String>> = OnceLock::new();
-    SCRIPT.get_or_init(|| events().map(script)).as_deref()
+pub(crate) fn reload_script(nonce: &crate::csp::Nonce) -> Option<String> {
+    events().map(|events| script(events, nonce.get()))
 }
 
-fn script(events: &str) -> String {
+fn script(events: &str, nonce: &str) -> String {
     let url = serde_json::to_string(events).unwrap_or_default();
     format!(
-        "\n<script>(() => {{\n  const events = new EventSource({url});\n  \
+        "\n<script nonce=\"{nonce}\">(() => {{\n  const events = new EventSource({url});\n  \
          events.addEventListener(\"reload\", () => location.reload());\n  \
          events.addEventListener(\"failed\", (event) => {{\n    \
          let box = document.getElementById(\"rsp-dev-error\");\n    \
@@ -199,7 +198,8 @@ mod tests {
 
     #[test]
     fn the_script_listens_to_the_events() {
-        let script = script("http://127.0.0.1:9/events");
+        let script = script("http://127.0.0.1:9/events", "abc");
+        assert!(script.starts_with("\n<script nonce=\"abc\">"));
         assert!(script.contains(r#"new EventSource("http://127.0.0.1:9/events")"#));
         assert!(script.contains("location.reload()"));
     }

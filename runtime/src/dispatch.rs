@@ -11,14 +11,18 @@ use std::time::Instant;
 use bytes::Bytes;
 use cookie::Key;
 use futures_util::FutureExt;
-use http::header::{HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_TYPE, HOST, SET_COOKIE};
+use http::header::{
+    HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, SET_COOKIE,
+};
 use http::{StatusCode, Version};
 use http_body_util::Full;
 use hyper::body::Incoming;
 
 use crate::body;
 use crate::config::Shared;
+use crate::constraints::Constraints;
 use crate::cookie::set_cookie_headers;
+use crate::csp;
 use crate::csrf;
 use crate::error::{Error, Result};
 use crate::error_page;
@@ -32,6 +36,8 @@ use crate::session;
 pub(crate) struct Site {
     pub(crate) shared: Arc<Shared>,
     router: Router,
+    /// The constraints of the forms each page receives.
+    constraints: Constraints,
     next_id: AtomicU64,
 }
 
@@ -40,6 +46,7 @@ impl Site {
         error_page::record_panic_locations();
         Self {
             shared,
+            constraints: Constraints::resolve(&router),
             router,
             next_id: AtomicU64::new(u64::from(rand::random::<u32>()) << 32),
         }
@@ -68,15 +75,22 @@ pub(crate) async fn handle(
         tracing::error!(request_id = %id, "{error}");
         response = error_page::builtin(&error, &req, None, shared.config.detailed_errors);
     }
+    let html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_none_or(|kind| kind.as_bytes().starts_with(b"text/html"));
     #[cfg(debug_assertions)]
-    if let Some(script) = crate::dev::reload_script() {
-        let html = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .is_none_or(|kind| kind.as_bytes().starts_with(b"text/html"));
-        if html {
-            response.append_html(script);
+    if html {
+        if let Some(script) = crate::dev::reload_script(req.nonce()) {
+            response.append_html(&script);
         }
+    }
+    if html && req.strict_csp() {
+        let policy = req.nonce().policy();
+        response
+            .headers_mut()
+            .entry(CONTENT_SECURITY_POLICY)
+            .or_insert(policy);
     }
     if let Some(rest) = req.unread_body() {
         body::linger(rest);
@@ -102,7 +116,7 @@ async fn respond(site: &Site, req: &mut Request) -> Response {
     let (entry, outcome) = match site.router.find(req.method(), req.path()) {
         Lookup::Page { entry, params } => {
             req.set_params(params);
-            (Some(entry), run(entry, req, &site.shared).await)
+            (Some(entry), run(entry, req, site).await)
         }
         Lookup::WrongMethod(allow) => {
             let error = Error::new(
@@ -146,15 +160,26 @@ fn check_host(req: &Request) -> Result<()> {
 
 /// Runs a page: a panic becomes a 500 and a page over its time a 503, and the server
 /// goes on serving either way.
-async fn run(entry: &'static PageEntry, req: &mut Request, shared: &Shared) -> Result<Response> {
+async fn run(entry: &'static PageEntry, req: &mut Request, site: &Site) -> Result<Response> {
+    let shared = &*site.shared;
     if entry.csrf {
         csrf::check(req).await?;
     }
+    if *req.method() == http::Method::POST {
+        site.constraints.check(entry.name, req).await?;
+    }
+    if !entry.csp {
+        req.turn_csp_off();
+    }
     let mut res = Response::default();
     let session = Arc::clone(req.session_id());
-    let page = csrf::scope(
-        session,
-        AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind(),
+    let nonce = req.strict_csp().then(|| Arc::clone(req.nonce()));
+    let page = csp::scope(
+        nonce,
+        csrf::scope(
+            session,
+            AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind(),
+        ),
     );
     let limit = shared.config.request_timeout;
     match tokio::time::timeout(limit, page).await {
@@ -207,7 +232,7 @@ async fn error_page(
     // The site's own page for the status can read the error (`req.error()`).
     req.set_error(error);
     if let Some(custom) = site.router.status_page(status.as_u16()) {
-        match run(custom, req, &site.shared).await {
+        match run(custom, req, site).await {
             Ok(mut res) => {
                 res.set_status(status);
                 if detailed {

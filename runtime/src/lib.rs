@@ -82,8 +82,10 @@
 //!
 //! After the header line, a page may set options, each `name: value;`:
 //! `layout: path;` frames the body with a layout function, `title: expr;` and
-//! `head: expr;` fill the layout's slots (see [`Slots`]), and `csrf: off;` lets unsafe
-//! requests in without a CSRF token (for webhooks and APIs authenticated otherwise).
+//! `head: expr;` fill the layout's slots (see [`Slots`]), `csrf: off;` lets unsafe
+//! requests in without a CSRF token (for webhooks and APIs authenticated otherwise), and
+//! `csp: off;` sends the page without the strict Content-Security-Policy (see
+//! [`App::strict_csp`]), which also lets it have inline event handlers.
 //!
 //! ## What a page gets for free
 //!
@@ -99,9 +101,12 @@
 //! | a folder of static files | [`assets!`]: embedded, compressed, cached |
 //!
 //! Every `<form method="post">` gets its CSRF field from the compiler, and every unsafe
-//! request is checked (see [`csrf_field`]). Every value is escaped for the HTML context it
-//! stands in — text, attributes, URLs, JavaScript, CSS — chosen at compile time (see
-//! [`escape`]).
+//! request is checked (see [`csrf_field`]); the constraints the form declares to the
+//! browser (`required`, `maxlength`, `pattern`, `type=email`, …) are checked on the server
+//! too, before the page that receives it runs (a 400 naming the field; `novalidate` opts
+//! out). Every `<script>` gets the request's Content-Security-Policy nonce (see
+//! [`App::strict_csp`]). Every value is escaped for the HTML context it stands in — text,
+//! attributes, URLs, JavaScript, CSS — chosen at compile time (see [`escape`]).
 
 // Generated code names `::rsp`, also in this crate's own tests.
 extern crate self as rsp;
@@ -109,7 +114,9 @@ extern crate self as rsp;
 mod assets;
 mod body;
 mod config;
+mod constraints;
 mod cookie;
+mod csp;
 mod csrf;
 #[cfg(debug_assertions)]
 mod dev;
@@ -164,6 +171,8 @@ pub mod __private {
     use crate::{Request, Response, Result};
 
     pub use crate::assets::{serve as serve_asset, Asset, Assets, Variant};
+    pub use crate::constraints::{FieldKind, FieldRule, FormRules};
+    pub use crate::csp::write_nonce as script_nonce;
     pub use crate::csrf::write_field as csrf_field;
     #[cfg(debug_assertions)]
     pub use crate::dev::{text as dev_text, BodyRef, BodySource};

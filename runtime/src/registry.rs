@@ -23,6 +23,21 @@ pub enum Target {
     Status(u16),
 }
 
+impl Target {
+    /// The route pattern, for a routed page.
+    pub(crate) fn pattern(&self) -> Option<&'static str> {
+        match self {
+            Target::Route { pattern, .. } => Some(pattern),
+            Target::Status(_) => None,
+        }
+    }
+
+    /// Whether a routed page answers `method`.
+    pub(crate) fn accepts(&self, method: &http::Method) -> bool {
+        matches!(self, Target::Route { methods, .. } if methods.contains(method))
+    }
+}
+
 /// A page compiled into the binary.
 pub struct PageEntry {
     pub target: Target,
@@ -32,6 +47,9 @@ pub struct PageEntry {
     pub handler: Handler,
     /// Whether unsafe requests need the session's CSRF token (`csrf: off;` clears it).
     pub csrf: bool,
+    /// Whether the page is sent under the strict Content-Security-Policy (`csp: off;`
+    /// clears it).
+    pub csp: bool,
 }
 
 inventory::collect!(PageEntry);

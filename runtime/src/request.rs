@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::body::{self as bodies, BodyStream};
 use crate::config::Shared;
 use crate::cookie::{self as cookies, CookieRejection, RequestCookies};
+use crate::csp::Nonce;
 use crate::error::Error;
 use crate::form::{self, FormRejection, Origin};
 use crate::session::{Session, SessionConfig, SessionId, SessionSlot};
@@ -48,6 +49,11 @@ pub struct Request {
     session: SessionSlot,
     /// The error a status page answers.
     error: Option<Error>,
+    /// The Content-Security-Policy nonce of the page's scripts.
+    nonce: Arc<Nonce>,
+    /// Whether the response gets the strict policy: the app's setting, cleared by a page
+    /// with `csp: off;`.
+    strict_csp: bool,
 }
 
 /// The request body, as far as it has been read.
@@ -82,13 +88,28 @@ impl Request {
             params: Vec::new(),
             remote,
             id,
+            strict_csp: shared.config.strict_csp,
             shared,
             error: None,
+            nonce: Arc::default(),
         }
     }
 
     pub(crate) fn session_parts(&mut self) -> (&mut SessionSlot, &SessionConfig) {
         (&mut self.session, &self.shared.sessions)
+    }
+
+    pub(crate) fn nonce(&self) -> &Arc<Nonce> {
+        &self.nonce
+    }
+
+    /// Whether the response gets the strict Content-Security-Policy.
+    pub(crate) fn strict_csp(&self) -> bool {
+        self.strict_csp
+    }
+
+    pub(crate) fn turn_csp_off(&mut self) {
+        self.strict_csp = false;
     }
 
     pub(crate) fn session_id(&self) -> &Arc<SessionId> {

@@ -162,3 +162,48 @@ async fn a_browser_sending_a_file_over_the_limit_sees_the_413_page() {
         "the browser shows: {shown}"
     );
 }
+
+/// The guestbook's form says `maxlength="2000"`: a message longer than that, sent past
+/// the browser, is refused with a message naming the field, and not stored.
+#[tokio::test]
+async fn the_guestbook_refuses_what_its_form_does_not_allow() {
+    let dir = empty_dir("guestbook-limits");
+    let site = Site::start(
+        &exe(),
+        &dir,
+        &["--data", dir.join("data").to_str().unwrap()],
+    );
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(format!("{}/guestbook", site.base))
+        .send()
+        .await
+        .unwrap();
+    let token = common::csrf_token(&page.text().await.unwrap());
+    let long = "x".repeat(900 * 1024);
+    for (name, message, field) in [("ann", long.as_str(), "message"), ("", "hi", "name")] {
+        let res = client
+            .post(format!("{}/guestbook", site.base))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("name", name),
+                ("message", message),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        let body = res.text().await.unwrap();
+        assert!(body.contains(&format!("`{field}`")), "{body}");
+    }
+    let entries = client
+        .get(format!("{}/guestbook", site.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(entries.text().await.unwrap().contains("No entries yet"));
+}

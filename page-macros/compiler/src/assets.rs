@@ -115,6 +115,8 @@ fn generate(def: &AssetsDef) -> syn::Result<TokenStream> {
                     line: ::core::line!(),
                     handler: __rsp_assets,
                     csrf: false,
+                    // Files, not pages: any HTML among them is served as it is.
+                    csp: false,
                 }
             }
         };

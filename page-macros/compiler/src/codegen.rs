@@ -10,7 +10,7 @@ use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 
 use crate::header::{PageDef, Target};
-use crate::html::{Context, Inner, Outer};
+use crate::html::{Context, Inner, Inserted, Insertion, Outer};
 use crate::lex::{Token, TokenKind};
 use crate::mirror::Mirror;
 use crate::skeleton;
@@ -20,14 +20,16 @@ pub(crate) struct Body<'a> {
     pub(crate) tokens: &'a [Token],
     /// The context of each `Expr` token, in order.
     pub(crate) contexts: &'a [Context],
-    /// Where to insert the CSRF field: (token index, byte offset in that text), in order.
-    pub(crate) csrf_fields: &'a [(usize, usize)],
+    /// What to insert into the static text (CSRF fields, script nonces), in order.
+    pub(crate) insertions: &'a [Insertion],
     /// Where the body literal stands; user code is reported there.
     pub(crate) span: Span,
     /// Where the body's mirror file goes, when the compiler told where the page is.
     pub(crate) mirror: Option<&'a Mirror>,
     /// The body's text, as written.
     pub(crate) text: &'a str,
+    /// The rules of its post forms (`rsp::__private::FormRules` expressions).
+    pub(crate) form_rules: &'a [TokenStream],
 }
 
 /// Bytes assumed for each value when estimating the output size.
@@ -55,7 +57,7 @@ impl Body<'_> {
         let mut pieces = Vec::new();
         let mut contexts = self.contexts.iter();
         // The text slots (see `skeleton`), which the dev mode can swap by their number.
-        let mut slots = skeleton::slots(self.tokens, self.csrf_fields)
+        let mut slots = skeleton::slots(self.tokens, self.insertions)
             .into_iter()
             .enumerate();
         let mut write_slot = |pieces: &mut Vec<Piece<'_>>| {
@@ -69,10 +71,14 @@ impl Body<'_> {
         for (index, token) in self.tokens.iter().enumerate() {
             match &token.kind {
                 TokenKind::Text(_) => {
-                    for _ in self.csrf_fields.iter().filter(|(i, _)| *i == index) {
+                    for insertion in self.insertions.iter().filter(|i| i.token == index) {
                         write_slot(&mut pieces);
+                        let write = match insertion.what {
+                            Inserted::CsrfField => "csrf_field",
+                            Inserted::ScriptNonce => "script_nonce",
+                        };
                         pieces.push(Piece::Generated(format!(
-                            "::rsp::__private::csrf_field({BUFFER});"
+                            "::rsp::__private::{write}({BUFFER});"
                         )));
                     }
                     write_slot(&mut pieces);
@@ -267,7 +273,9 @@ pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
     let source = body_source(body.text);
     let size = hidden("__RSP_SIZE");
     let start = hidden("__rsp_start");
-    quote! {
+    let rules = body.form_rules;
+    quote! {{
+        #(::rsp::__private::inventory::submit! { #rules })*
         ::rsp::escape::Html::__new(move |#buf: &mut ::std::string::String| {
             static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
             #source
@@ -276,7 +284,7 @@ pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
             #statements
             #size.learn(#buf.len() - #start);
         })
-    }
+    }}
 }
 
 /// `page!`: an async page function and its registration.
@@ -342,6 +350,8 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
     // A status page only shows an error; it never acts on the request it answers, so
     // checking that request's CSRF token would just hide the page behind a 403.
     let csrf = def.options.csrf && matches!(def.target, Target::Route { .. });
+    let csp = def.options.csp;
+    let rules = body.form_rules;
     let handler = format_ident!("__rsp_handler_{}", name);
     let name_str = name.to_string();
     let req = Ident::new("req", Span::call_site());
@@ -380,8 +390,11 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
                 line: ::core::line!(),
                 handler: #handler,
                 csrf: #csrf,
+                csp: #csp,
             }
         }
+
+        #(::rsp::__private::inventory::submit! { #rules })*
     }
 }
 
@@ -437,7 +450,8 @@ mod tests {
         let body = Body {
             tokens: &tokens,
             contexts: &contexts,
-            csrf_fields: &[],
+            insertions: &[],
+            form_rules: &[],
             span: Span::call_site(),
             mirror: None,
             text: page,
@@ -469,7 +483,8 @@ mod tests {
         let body = Body {
             tokens: &tokens,
             contexts: &text_contexts(1),
-            csrf_fields: &[],
+            insertions: &[],
+            form_rules: &[],
             span: Span::call_site(),
             mirror: None,
             text: page,

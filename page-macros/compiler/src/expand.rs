@@ -6,11 +6,11 @@ use quote::quote;
 
 use crate::codegen::{self, Body};
 use crate::header::{FragmentDef, PageDef};
-use crate::html::{self, Context, Inner, Outer};
+use crate::html::{self, Context, Inner, Insertion, Outer};
 use crate::lex::{self, Token};
 use crate::mirror::{Location, Mirror};
 use crate::source::{Diagnostic, PageSource};
-use crate::{assets as assets_pass, check};
+use crate::{assets as assets_pass, check, constraints};
 
 /// Where a span starts in its `.rs` file, when the compiler can tell: only the
 /// proc-macro crate can ask it, so it passes this in.
@@ -22,7 +22,15 @@ pub fn page(input: TokenStream, locate: Locate<'_>) -> TokenStream {
         Ok(def) => def,
         Err(e) => return e.to_compile_error(),
     };
-    match compile(&def.body, locate) {
+    // Under the strict policy a browser runs no inline handler: refuse them here.
+    let handlers = if def.options.csp {
+        Handlers::Refused
+    } else {
+        Handlers::Allowed
+    };
+    let name = def.name.to_string();
+    let page = quote!(::core::concat!(::core::module_path!(), "::", #name));
+    match compile(&def.body, handlers, Some(&page), locate) {
         Ok((compiled, mirror)) => codegen::page(&def, &compiled.body(mirror.as_ref())),
         Err(error) => {
             // Still define the function the user named, so one mistake is one error.
@@ -43,7 +51,9 @@ pub fn fragment(input: TokenStream, locate: Locate<'_>) -> TokenStream {
         Ok(def) => def,
         Err(e) => return e.to_compile_error(),
     };
-    match compile(&def.body, locate) {
+    // A fragment does not know the page it goes into: its handlers run on pages with
+    // `csp: off;`.
+    match compile(&def.body, Handlers::Allowed, None, locate) {
         Ok((compiled, mirror)) => codegen::fragment(&compiled.body(mirror.as_ref())),
         Err(error) => {
             let error = error.to_compile_error();
@@ -52,11 +62,25 @@ pub fn fragment(input: TokenStream, locate: Locate<'_>) -> TokenStream {
     }
 }
 
+/// Whether a body may have inline event handlers (`onclick="…"`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Handlers {
+    Allowed,
+    Refused,
+}
+
 /// A body literal through every pass but code generation, and its mirror file.
-fn compile(body: &syn::LitStr, locate: Locate<'_>) -> syn::Result<(Compiled, Option<Mirror>)> {
+/// `page` is the expression of the page's name, for a page.
+fn compile(
+    body: &syn::LitStr,
+    handlers: Handlers,
+    page: Option<&TokenStream>,
+    locate: Locate<'_>,
+) -> syn::Result<(Compiled, Option<Mirror>)> {
     let text = body.value();
     let location = locate(body.span());
-    let compiled = compile_body(&text, location.as_ref().map(|l| l.line), body.span())?;
+    let first_line = location.as_ref().map(|l| l.line);
+    let compiled = compile_body(&text, first_line, handlers, page, body.span())?;
     let mirror = location.and_then(|l| Mirror::new(&l, &body.token().to_string(), &text));
     Ok((compiled, mirror))
 }
@@ -136,7 +160,8 @@ struct Compiled {
     span: Span,
     tokens: Vec<Token>,
     contexts: Vec<Context>,
-    csrf_fields: Vec<(usize, usize)>,
+    insertions: Vec<Insertion>,
+    form_rules: Vec<TokenStream>,
 }
 
 impl Compiled {
@@ -144,7 +169,8 @@ impl Compiled {
         Body {
             tokens: &self.tokens,
             contexts: &self.contexts,
-            csrf_fields: &self.csrf_fields,
+            insertions: &self.insertions,
+            form_rules: &self.form_rules,
             span: self.span,
             mirror,
             text: &self.text,
@@ -154,7 +180,13 @@ impl Compiled {
 
 /// Lexes and checks a body, and finds the context of each value; errors are reported on
 /// the body literal at `span`.
-fn compile_body(text: &str, first_line: Option<usize>, span: Span) -> syn::Result<Compiled> {
+fn compile_body(
+    text: &str,
+    first_line: Option<usize>,
+    handlers: Handlers,
+    page: Option<&TokenStream>,
+    span: Span,
+) -> syn::Result<Compiled> {
     let source = PageSource { text, first_line };
     let error = |diagnostics: &[Diagnostic]| to_error(&source, span, diagnostics);
     let tokens = lex::lex(text).map_err(|d| error(&[d]))?;
@@ -162,13 +194,38 @@ fn compile_body(text: &str, first_line: Option<usize>, span: Span) -> syn::Resul
     check::check(&tokens).map_err(|ds| error(&ds))?;
     let tracked = html::track(&tokens);
     let contexts = tracked.contexts.map_err(|ds| error(&ds))?;
+    if handlers == Handlers::Refused && !tracked.handlers.is_empty() {
+        let refused: Vec<Diagnostic> = tracked
+            .handlers
+            .iter()
+            .map(|(offset, name)| Diagnostic::new(*offset, refused_handler(name)))
+            .collect();
+        return Err(error(&refused));
+    }
+    let mut form_rules = Vec::new();
+    for form in &tracked.forms {
+        if let Some(rules) = constraints::rules(form, page).map_err(|d| error(&[d]))? {
+            form_rules.push(rules);
+        }
+    }
     Ok(Compiled {
         text: text.to_owned(),
         span,
         tokens,
         contexts,
-        csrf_fields: tracked.post_forms,
+        insertions: tracked.insertions,
+        form_rules,
     })
+}
+
+fn refused_handler(name: &str) -> String {
+    let event = name.strip_prefix("on").unwrap_or(name);
+    format!(
+        "inline event handler `{name}`: the strict Content-Security-Policy rsp sends runs no \
+         inline handler; attach it in a <script> with \
+         `element.addEventListener(\"{event}\", …)`, or turn the policy off for this page \
+         with `csp: off;`"
+    )
 }
 
 /// One compile error holding every diagnostic, all on the body literal.

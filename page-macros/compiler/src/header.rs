@@ -33,6 +33,9 @@ pub(crate) struct Options {
     pub(crate) head: Option<Expr>,
     /// `csrf: off;` clears it: unsafe requests then need no CSRF token.
     pub(crate) csrf: bool,
+    /// `csp: off;` clears it: the page gets no Content-Security-Policy header, and may
+    /// have inline event handlers.
+    pub(crate) csp: bool,
 }
 
 /// What requests a page answers.
@@ -180,6 +183,7 @@ fn parse_options(input: ParseStream<'_>) -> syn::Result<Options> {
         title: None,
         head: None,
         csrf: true,
+        csp: true,
     };
     while input.peek(Ident) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
         let name: Ident = input.parse()?;
@@ -202,10 +206,23 @@ fn parse_options(input: ParseStream<'_>) -> syn::Result<Options> {
                 }
                 options.csrf = false;
             }
+            "csp" => {
+                let value: Ident = input.parse()?;
+                if value != "off" {
+                    return Err(syn::Error::new(
+                        value.span(),
+                        "the strict Content-Security-Policy is on by default: the only setting \
+                         is `csp: off;`",
+                    ));
+                }
+                options.csp = false;
+            }
             other => {
                 return Err(syn::Error::new(
                     name.span(),
-                    format!("unknown page option `{other}`: expected layout, title, head or csrf"),
+                    format!(
+                        "unknown page option `{other}`: expected layout, title, head, csrf or csp"
+                    ),
                 ))
             }
         }

@@ -8,7 +8,8 @@
 //! | `header` | the `page!` invocation → route, options, statements, body literal |
 //! | [`lex`] | body text → [`lex::Token`]s with their page offsets |
 //! | [`check`] | tokens → the Rust in the tags is well formed |
-//! | [`html`] | tokens → the [`html::Context`] of every value and the post forms |
+//! | [`html`] | tokens → the [`html::Context`] of every value, what to insert (CSRF fields, script nonces), inline handlers, post forms and their fields |
+//! | `constraints` | a post form → the rules the server checks its fields by |
 //! | `codegen` | tokens and contexts → the Rust of a page function or fragment |
 //!
 //! Every problem is a [`source::Diagnostic`] at a byte offset of the page, rendered with
@@ -41,6 +42,8 @@ mod assets;
 pub mod check;
 #[cfg(feature = "codegen")]
 mod codegen;
+#[cfg(feature = "codegen")]
+mod constraints;
 #[cfg(feature = "codegen")]
 mod expand;
 #[cfg(feature = "codegen")]

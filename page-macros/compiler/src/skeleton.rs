@@ -2,11 +2,11 @@
 //! mode needs to serve an edit of a page's text without a rebuild.
 //!
 //! Code generation writes a body's static text in *slots*: each text token, cut where the
-//! compiler inserts a CSRF field; the `i`-th text write of the generated code writes slot
-//! `i` (an empty slot is written by no code at all). Two versions of a body with the same
-//! [`Skeleton`] — the same code tags in the same order, the same contexts, the same CSRF
-//! fields and the same empty slots — differ only in the text of their slots, which a
-//! running page can swap.
+//! compiler inserts something (a CSRF field, a script's nonce); the `i`-th text write of
+//! the generated code writes slot `i` (an empty slot is written by no code at all). Two
+//! versions of a body with the same [`Skeleton`] — the same code tags in the same order,
+//! the same contexts, the same insertions and the same empty slots — differ only in the
+//! text of their slots, which a running page can swap.
 //!
 //! ```
 //! use rsp_compiler::skeleton::{skeleton, text_slots};
@@ -18,19 +18,19 @@
 //! assert_ne!(skeleton(old), skeleton("<h1><%= name.len() %></h1>"));
 //! ```
 
-use crate::html::{self, Context};
+use crate::html::{self, Context, Inserted, Insertion};
 use crate::lex::{self, Token, TokenKind};
 
 /// The slots of a body's static text, in the order code generation writes them, from
-/// its tokens and the CSRF field positions the tracker found.
-pub fn slots<'a>(tokens: &'a [Token], post_forms: &[(usize, usize)]) -> Vec<&'a str> {
+/// its tokens and the insertions the tracker found.
+pub fn slots<'a>(tokens: &'a [Token], insertions: &[Insertion]) -> Vec<&'a str> {
     let mut slots = Vec::new();
     for (index, token) in tokens.iter().enumerate() {
         if let TokenKind::Text(text) = &token.kind {
             let mut done = 0;
-            for &(_, at) in post_forms.iter().filter(|(i, _)| *i == index) {
-                slots.push(&text[done..at]);
-                done = at;
+            for insertion in insertions.iter().filter(|i| i.token == index) {
+                slots.push(&text[done..insertion.at]);
+                done = insertion.at;
             }
             slots.push(&text[done..]);
         }
@@ -44,7 +44,7 @@ pub fn text_slots(body: &str) -> Option<Vec<String>> {
     let tracked = html::track(&tokens);
     tracked.contexts.ok()?;
     Some(
-        slots(&tokens, &tracked.post_forms)
+        slots(&tokens, &tracked.insertions)
             .into_iter()
             .map(str::to_owned)
             .collect(),
@@ -62,8 +62,9 @@ pub struct Skeleton {
 enum Part {
     Code(String),
     Value(String),
-    /// A text token: how many CSRF fields cut it, and which of its slots are empty.
+    /// A text token: what is inserted into it, and which of its slots are empty.
     Text {
+        inserted: Vec<Inserted>,
         empty_slots: Vec<bool>,
     },
 }
@@ -81,14 +82,15 @@ pub fn skeleton(body: &str) -> Option<Skeleton> {
             TokenKind::Expr { code, .. } => Part::Value(code.clone()),
             TokenKind::Text(_) => {
                 let one = std::slice::from_ref(token);
-                let forms: Vec<(usize, usize)> = tracked
-                    .post_forms
+                let here: Vec<Insertion> = tracked
+                    .insertions
                     .iter()
-                    .filter(|(i, _)| *i == index)
-                    .map(|&(_, at)| (0, at))
+                    .filter(|i| i.token == index)
+                    .map(|&i| Insertion { token: 0, ..i })
                     .collect();
                 Part::Text {
-                    empty_slots: slots(one, &forms).iter().map(|s| s.is_empty()).collect(),
+                    inserted: here.iter().map(|i| i.what).collect(),
+                    empty_slots: slots(one, &here).iter().map(|s| s.is_empty()).collect(),
                 }
             }
         })

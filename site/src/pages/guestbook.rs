@@ -18,9 +18,17 @@ page! {
     r#"
 <form method="post" action="/guestbook">
   <p><label>Name <input name="name" required maxlength="80"></label></p>
-  <p><label>Message <textarea name="message" required maxlength="2000"></textarea></label></p>
+  <p><label>Message <textarea name="message" required maxlength="2000"></textarea></label>
+    <small id="left"></small></p>
   <p><button>Sign</button></p>
 </form>
+<script>
+  const message = document.querySelector("textarea[name=message]");
+  const left = () => message.maxLength - message.value.length;
+  const show = () => document.getElementById("left").textContent = `${left()} characters left`;
+  message.addEventListener("input", show);
+  show();
+</script>
 <% if entries.is_empty() { %>
 <p>No entries yet: be the first.</p>
 <% } %>

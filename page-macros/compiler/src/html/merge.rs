@@ -2,20 +2,66 @@
 
 use super::css::Css;
 use super::js::{JsState, Last};
-use super::state::{Body, Lang, State, TagPos, Value};
+use super::state::{Body, Lang, State, Tag, TagPos, Value};
 use super::url::Url;
 
 /// The state after a block that started in `start` and ended in `end`, if the two
 /// agree (see the module documentation for the tolerated differences).
 pub(super) fn merge(start: &State, end: &State) -> Option<State> {
-    if start == end {
-        return Some(end.clone());
+    // A value's captured text never makes branches disagree: join it first.
+    let (mut start_c, mut end_c) = (start.clone(), end.clone());
+    if let (Some(a), Some(b)) = (capture(&mut start_c), capture(&mut end_c)) {
+        let joined = join_capture(a.clone(), b.clone());
+        (*a, *b) = (joined.clone(), joined);
     }
-    join_part(start, end, tag_pos, join_pos)
-        .or_else(|| join_part(start, end, js_last, join_last))
-        .or_else(|| join_part(start, end, css_word, join_word))
-        .or_else(|| join_part(start, end, url, join_url))
-        .or_else(|| join_part(start, end, capture, join_capture))
+    let (start, end) = (&start_c, &end_c);
+    let mut merged = if start == end {
+        end.clone()
+    } else {
+        join_part(start, end, tag_pos, join_pos)
+            .or_else(|| join_part(start, end, js_last, join_last))
+            .or_else(|| join_part(start, end, css_word, join_word))
+            .or_else(|| join_part(start, end, url, join_url))?
+    };
+    if let (Some(a), Some(b), Some(m)) = (tag(start), tag(end), tag_mut(&mut merged)) {
+        m.attrs = join_attrs(&a.attrs, &b.attrs);
+    }
+    Some(merged)
+}
+
+fn tag(state: &State) -> Option<&Tag> {
+    match state {
+        State::InTag(tag, _) | State::TagName(tag) => Some(tag),
+        _ => None,
+    }
+}
+
+fn tag_mut(state: &mut State) -> Option<&mut Tag> {
+    match state {
+        State::InTag(tag, _) | State::TagName(tag) => Some(tag),
+        _ => None,
+    }
+}
+
+/// An attribute set in only some branches, or to different values, is as good as
+/// computed: its constraint is not known.
+fn join_attrs(
+    a: &[(String, Option<String>)],
+    b: &[(String, Option<String>)],
+) -> Vec<(String, Option<String>)> {
+    let mut joined: Vec<(String, Option<String>)> = a
+        .iter()
+        .map(|(name, value)| {
+            let same = b.iter().any(|(n, v)| n == name && v == value);
+            (name.clone(), value.clone().filter(|_| same))
+        })
+        .collect();
+    for (name, _) in b {
+        if !joined.iter().any(|(n, _)| n == name) {
+            joined.push((name.clone(), None));
+        }
+    }
+    joined
 }
 
 /// Joins `a` and `b` if they differ only in the part that `part` selects.
@@ -122,7 +168,11 @@ fn join_url(a: Url, b: Url) -> Option<Url> {
     }
 }
 
-/// A `type` or `method` that differs between branches is as good as computed.
-fn join_capture(a: Option<String>, b: Option<String>) -> Option<Option<String>> {
-    Some(if a == b { b } else { None })
+/// A captured value that differs between branches is as good as computed.
+fn join_capture(a: Option<String>, b: Option<String>) -> Option<String> {
+    if a == b {
+        b
+    } else {
+        None
+    }
 }

@@ -57,6 +57,7 @@ pub use context::{Context, Inner, Outer};
 
 use context::Refusal;
 use merge::merge;
+pub use state::Attrs;
 use state::{classify, State};
 use tokenizer::{step, Event};
 
@@ -66,11 +67,56 @@ pub struct Tracked {
     /// The context of every `<%= %>` value of the page, in order; or every place where a
     /// value cannot stand and every block that ends in another context than it starts in.
     pub contexts: Result<Vec<Context>, Vec<Diagnostic>>,
-    /// Where to insert the CSRF field of each `<form>` whose static `method` is `post`
-    /// (any case, any quoting): `(index of a Text token, byte index in its text)`, right
-    /// after the `>` that ends the start tag. A method computed at run time is not
-    /// detected.
-    pub post_forms: Vec<(usize, usize)>,
+    /// What the compiler inserts into the page's text, in order.
+    pub insertions: Vec<Insertion>,
+    /// The inline event handlers (`onclick="…"`): where each value starts, and the
+    /// attribute's name.
+    pub handlers: Vec<(usize, String)>,
+    /// The `<form method=post>` forms, with their fields.
+    pub forms: Vec<Form>,
+}
+
+/// A `<form method=post>` and the fields inside it, with their static attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    /// Where the form's start tag ends in the page.
+    pub offset: usize,
+    pub attrs: Attrs,
+    pub fields: Vec<Field>,
+}
+
+/// An `<input>`, `<textarea>` or `<select>` of a [`Form`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Where the field's start tag ends in the page.
+    pub offset: usize,
+    /// `input`, `textarea` or `select`.
+    pub tag: String,
+    pub attrs: Attrs,
+    /// Inside a block of code the form is not in (an `if`, a loop): it may not be there.
+    pub conditional: bool,
+}
+
+/// Something the compiler writes into a page's static text at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Insertion {
+    /// The index of the Text token it goes into.
+    pub token: usize,
+    /// The byte index in that token's text.
+    pub at: usize,
+    pub what: Inserted,
+}
+
+/// What an [`Insertion`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Inserted {
+    /// The CSRF field of a `<form>` whose static `method` is `post` (any case, any
+    /// quoting), right after the `>` that ends its start tag. A method computed at run
+    /// time is not detected.
+    CsrfField,
+    /// ` nonce="…"`, the request's Content-Security-Policy nonce, right after the name
+    /// of a `<script` start tag.
+    ScriptNonce,
 }
 
 #[derive(Default)]
@@ -79,7 +125,11 @@ struct Tracker {
     /// The state at each open `{` of the code.
     blocks: Vec<State>,
     contexts: Vec<Context>,
-    post_forms: Vec<(usize, usize)>,
+    insertions: Vec<Insertion>,
+    handlers: Vec<(usize, String)>,
+    forms: Vec<Form>,
+    /// The form being read, and how many blocks of code were open at its start.
+    open_form: Option<(Form, usize)>,
     errors: Vec<Diagnostic>,
 }
 
@@ -93,6 +143,7 @@ pub fn track(tokens: &[Token]) -> Tracked {
             TokenKind::Code { code, offset } => tracker.code(code, *offset),
         }
     }
+    tracker.close_form();
     let contexts = if tracker.errors.is_empty() {
         Ok(tracker.contexts)
     } else {
@@ -100,7 +151,9 @@ pub fn track(tokens: &[Token]) -> Tracked {
     };
     Tracked {
         contexts,
-        post_forms: tracker.post_forms,
+        insertions: tracker.insertions,
+        handlers: tracker.handlers,
+        forms: tracker.forms,
     }
 }
 
@@ -110,8 +163,38 @@ impl Tracker {
         while let Some(c) = text[pos..].chars().next() {
             let moved = step(mem::take(&mut self.state), c, &text[pos..]);
             self.state = moved.state;
+            let insert = |at, what| Insertion {
+                token: index,
+                at,
+                what,
+            };
+            let end = start + pos + moved.len;
             match moved.event {
-                Some(Event::PostForm) => self.post_forms.push((index, pos + moved.len)),
+                Some(Event::PostForm(attrs)) => {
+                    let field = insert(pos + moved.len, Inserted::CsrfField);
+                    self.insertions.push(field);
+                    self.close_form();
+                    let form = Form {
+                        offset: end,
+                        attrs,
+                        fields: Vec::new(),
+                    };
+                    self.open_form = Some((form, self.blocks.len()));
+                }
+                Some(Event::Field(tag, attrs)) => {
+                    let depth = self.blocks.len();
+                    if let Some((form, form_depth)) = &mut self.open_form {
+                        form.fields.push(Field {
+                            offset: end,
+                            tag,
+                            attrs,
+                            conditional: depth > *form_depth,
+                        });
+                    }
+                }
+                Some(Event::FormEnd) => self.close_form(),
+                Some(Event::ScriptTag) => self.insertions.push(insert(pos, Inserted::ScriptNonce)),
+                Some(Event::Handler(name)) => self.handlers.push((start + pos, name)),
                 // The lexer may have trimmed the text, so the offset is close, not exact.
                 Some(Event::Problem(message)) => {
                     self.errors.push(Diagnostic::new(start + pos, message));
@@ -119,6 +202,12 @@ impl Tracker {
                 None => {}
             }
             pos += moved.len;
+        }
+    }
+
+    fn close_form(&mut self) {
+        if let Some((form, _)) = self.open_form.take() {
+            self.forms.push(form);
         }
     }
 

@@ -44,7 +44,7 @@ pub(super) enum State {
     Plaintext,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct Tag {
     /// Lowercased.
     pub(super) name: String,
@@ -53,6 +53,27 @@ pub(super) struct Tag {
     pub(super) script_type: Option<String>,
     /// Whether the static `method` attribute is `post`.
     pub(super) post: bool,
+    /// The attributes of a form or form field, for its constraints: `None` when computed
+    /// or different between branches. Not part of the tag's state: two branches that
+    /// differ only here are joined (see `merge`).
+    pub(super) attrs: Attrs,
+}
+
+/// Attributes by name, with their static values (`None`: computed).
+pub type Attrs = Vec<(String, Option<String>)>;
+
+impl PartialEq for Tag {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.name, self.end, &self.script_type, self.post)
+            == (&other.name, other.end, &other.script_type, other.post)
+    }
+}
+
+impl Eq for Tag {}
+
+/// The tags whose attributes [`Tag::attrs`] keeps.
+pub(super) fn is_form_tag(name: &str) -> bool {
+    matches!(name, "form" | "input" | "textarea" | "select")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,8 +98,7 @@ pub(super) struct Value {
     pub(super) name: String,
     pub(super) delim: Delim,
     pub(super) lang: Lang,
-    /// The text of a `type` or `method` value; `None` for other attributes or when a
-    /// value is written in it.
+    /// The value's static text; `None` once a value is written in it.
     pub(super) capture: Option<String>,
 }
 
@@ -228,6 +248,9 @@ impl Tag {
     /// Records the attributes that matter once the tag ends; `value` is `None` when
     /// computed at run time.
     pub(super) fn set_attr(&mut self, name: &str, value: Option<String>) {
+        if is_form_tag(&self.name) && !self.end {
+            self.attrs.push((name.to_owned(), value.clone()));
+        }
         match name {
             "type" => self.script_type = value.map(|v| v.trim().to_ascii_lowercase()),
             "method" => self.post = value.is_some_and(|v| v.eq_ignore_ascii_case("post")),
@@ -299,7 +322,7 @@ impl Value {
             AttrKind::Style => Lang::Css(Css::new()),
             refused @ (AttrKind::Document | AttrKind::Unsafe) => Lang::Refused(refused),
         };
-        let capture = matches!(name.as_str(), "type" | "method").then(String::new);
+        let capture = Some(String::new());
         Self {
             name,
             delim,

@@ -7,8 +7,13 @@ fn contexts(tokens: &[Token]) -> Result<Vec<Context>, Vec<Diagnostic>> {
     track(tokens).contexts
 }
 
-fn post_forms(tokens: &[Token]) -> Vec<(usize, usize)> {
-    track(tokens).post_forms
+/// Where `what` is inserted: `(token index, byte index)`.
+fn inserted(tokens: &[Token], what: Inserted) -> Vec<(usize, usize)> {
+    let insertions = track(tokens).insertions.into_iter();
+    insertions
+        .filter(|i| i.what == what)
+        .map(|i| (i.token, i.at))
+        .collect()
 }
 
 /// A context as `inner/outer`, in the names of the runtime's escaping docs.
@@ -54,7 +59,11 @@ fn errors(page: &str) -> Vec<Diagnostic> {
 }
 
 fn forms(page: &str) -> Vec<(usize, usize)> {
-    post_forms(&lex(page).unwrap())
+    inserted(&lex(page).unwrap(), Inserted::CsrfField)
+}
+
+fn nonces(page: &str) -> Vec<(usize, usize)> {
+    inserted(&lex(page).unwrap(), Inserted::ScriptNonce)
 }
 
 fn check(table: &[(&str, &[&str])]) {
@@ -589,6 +598,52 @@ fn not_post_forms() {
     ] {
         assert_eq!(forms(page), vec![], "{page:?}");
     }
+}
+
+#[test]
+fn every_script_start_tag_gets_a_nonce_after_its_name() {
+    for page in [
+        "<script>",
+        "<SCRIPT>",
+        "<script src=/app.js>",
+        r#"<script type="module">"#,
+        "<script/>",
+        "<svg><script>",
+    ] {
+        let after_name = page.to_ascii_lowercase().rfind("script").unwrap() + "script".len();
+        assert_eq!(nonces(page), vec![(0, after_name)], "{page:?}");
+    }
+    let page = "<script>a</script><p><script src=<%= u %>></script>";
+    assert_eq!(nonces(page), vec![(0, 7), (0, 28)]);
+    for page in [
+        "</script>",
+        "<scripts>",
+        "<!-- <script> -->",
+        "<textarea><script></textarea>",
+        r#"<p title="<script>">"#,
+        "<noscript>",
+    ] {
+        assert_eq!(nonces(page), vec![], "{page:?}");
+    }
+}
+
+#[test]
+fn inline_handlers_are_found_with_their_names() {
+    let page = r#"<button onclick="go()" onMouseOver='x' class=a data-onclick=b onfocus=y>"#;
+    let found: Vec<String> = track(&lex(page).unwrap())
+        .handlers
+        .into_iter()
+        .map(|(at, name)| format!("{name}@{at}"))
+        .collect();
+    // Each at its value's quote, or its first character when unquoted.
+    let at = |value: &str| page.find(value).unwrap();
+    let expected = [
+        format!("onclick@{}", at("\"go")),
+        format!("onmouseover@{}", at("'x'")),
+        format!("onfocus@{}", at("y>")),
+    ];
+    assert_eq!(found, expected);
+    assert!(track(&lex("<button onclick>").unwrap()).handlers.is_empty());
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! [`Language`].
 
 use super::char_ref::char_ref;
-use super::state::{Body, Delim, State, Tag, TagPos, Value};
+use super::state::{Attrs, Body, Delim, State, Tag, TagPos, Value};
+use crate::attrs::{self, AttrKind};
 
 /// One move of the tokenizer: the new state and how many bytes it consumed. Zero
 /// bytes means the same character is read again in the new state.
@@ -14,8 +15,16 @@ pub(super) struct Step {
 }
 
 pub(super) enum Event {
-    /// The `>` of a `<form method=post>` start tag.
-    PostForm,
+    /// The `>` of a `<form method=post>` start tag, with the form's attributes.
+    PostForm(Attrs),
+    /// The `>` of an `<input>`, `<textarea>` or `<select>` start tag, with its attributes.
+    Field(String, Attrs),
+    /// The `>` of a `</form>` end tag.
+    FormEnd,
+    /// The end of a `<script` start tag's name, before the character that ends it.
+    ScriptTag,
+    /// The value of an inline event handler attribute begins.
+    Handler(String),
     Problem(&'static str),
 }
 
@@ -125,9 +134,10 @@ fn until(state: State, rest: &str, ends: &[&str]) -> Step {
 }
 
 fn tag_name(mut tag: Tag, c: char) -> Step {
+    let script = (!tag.end && tag.name == "script").then_some(Event::ScriptTag);
     match c {
-        '>' => close_tag(tag),
-        c if is_space(c) || c == '/' => Step::to(State::InTag(tag, TagPos::Attrs), 1),
+        '>' => close_tag(tag).with(script),
+        c if is_space(c) || c == '/' => Step::to(State::InTag(tag, TagPos::Attrs), 1).with(script),
         c => {
             tag.name.push(c.to_ascii_lowercase());
             Step::to(State::TagName(tag), c.len_utf8())
@@ -136,9 +146,15 @@ fn tag_name(mut tag: Tag, c: char) -> Step {
 }
 
 /// At the `>` that ends a tag.
-fn close_tag(tag: Tag) -> Step {
-    let post_form = !tag.end && tag.post && tag.name == "form";
-    Step::to(tag.content(), 1).with(post_form.then_some(Event::PostForm))
+fn close_tag(mut tag: Tag) -> Step {
+    let attrs = std::mem::take(&mut tag.attrs);
+    let event = match (tag.end, tag.name.as_str()) {
+        (true, "form") => Some(Event::FormEnd),
+        (false, "form") if tag.post => Some(Event::PostForm(attrs)),
+        (false, "input" | "textarea" | "select") => Some(Event::Field(tag.name.clone(), attrs)),
+        _ => None,
+    };
+    Step::to(tag.content(), 1).with(event)
 }
 
 fn in_tag(mut tag: Tag, pos: TagPos, c: char, rest: &str) -> Step {
@@ -179,16 +195,25 @@ fn in_tag(mut tag: Tag, pos: TagPos, c: char, rest: &str) -> Step {
                 (TagPos::Attrs, 0)
             }
         },
-        TagPos::BeforeValue(name) => match c {
-            c if is_space(c) => (TagPos::BeforeValue(name), 1),
-            '"' => (TagPos::Value(Value::new(name, Delim::Double)), 1),
-            '\'' => (TagPos::Value(Value::new(name, Delim::Single)), 1),
-            '>' => {
-                tag.set_attr(&name, Some(String::new()));
-                return close_tag(tag);
-            }
-            _ => (TagPos::Value(Value::new(name, Delim::Unquoted)), 0),
-        },
+        TagPos::BeforeValue(name) => {
+            let delim = match c {
+                c if is_space(c) => {
+                    return Step::to(State::InTag(tag, TagPos::BeforeValue(name)), 1)
+                }
+                '>' => {
+                    tag.set_attr(&name, Some(String::new()));
+                    return close_tag(tag);
+                }
+                '"' => Delim::Double,
+                '\'' => Delim::Single,
+                _ => Delim::Unquoted,
+            };
+            let handler =
+                (attrs::kind(&name) == AttrKind::Script).then(|| Event::Handler(name.clone()));
+            let len = if delim == Delim::Unquoted { 0 } else { 1 };
+            let value = TagPos::Value(Value::new(name, delim));
+            return Step::to(State::InTag(tag, value), len).with(handler);
+        }
         TagPos::Value(value) => return attr_value(tag, value, c, rest),
     };
     Step::to(State::InTag(tag, pos), len)
