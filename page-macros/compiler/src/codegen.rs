@@ -14,6 +14,7 @@ use crate::html::{Context, Inner, Inserted, Insertion, Outer};
 use crate::lex::{Token, TokenKind};
 use crate::mirror::Mirror;
 use crate::skeleton;
+use crate::spans::{self, Subspan};
 
 /// The checked body of a page or fragment.
 pub(crate) struct Body<'a> {
@@ -30,6 +31,8 @@ pub(crate) struct Body<'a> {
     pub(crate) text: &'a str,
     /// The rules of its post forms (`rsp::__private::FormRules` expressions).
     pub(crate) form_rules: &'a [TokenStream],
+    /// Spans of the page's own bytes, where the compiler makes them (nightly).
+    pub(crate) subspan: Option<Subspan<'a>>,
 }
 
 /// Bytes assumed for each value when estimating the output size.
@@ -107,23 +110,30 @@ impl Body<'_> {
     /// into it at the page's own lines), else the code itself, on the body literal.
     fn statements(&self) -> (TokenStream, Ident) {
         let pieces = self.pieces();
-        if let Some(include) = self.mirror.and_then(|mirror| mirror.include(&pieces)) {
+        // On the author's own bytes when the compiler can point there; else in the mirror.
+        let mirror = self.mirror.filter(|_| self.subspan.is_none());
+        if let Some(include) = mirror.and_then(|mirror| mirror.include(&pieces)) {
             // Included code is placed unhygienically: the buffer must be a plain name.
             return (include, Ident::new(BUFFER, Span::call_site()));
         }
         let mut code = String::new();
+        let mut authored = Vec::new();
+        let mut push_authored = |code: &mut String, text: &str, offset: usize| {
+            authored.push((code.len()..code.len() + text.len(), offset));
+            code.push_str(text);
+        };
         for piece in &pieces {
             match piece {
                 Piece::Generated(generated) => code.push_str(generated),
-                Piece::Tag { code: tag, .. } => code.push_str(tag),
+                Piece::Tag { code: tag, offset } => push_authored(&mut code, tag, *offset),
                 Piece::Value {
                     before,
                     code: value,
+                    offset,
                     after,
-                    ..
                 } => {
                     code.push_str(before);
-                    code.push_str(value);
+                    push_authored(&mut code, value, *offset);
                     code.push_str(after);
                 }
             }
@@ -133,7 +143,13 @@ impl Body<'_> {
         let stream: TokenStream = code
             .parse()
             .unwrap_or_else(|_| quote!(::core::compile_error!("rsp: page code did not tokenize");));
-        (respan(stream, self.span), buffer())
+        let placed = self.subspan.and_then(|subspan| {
+            spans::place(stream.clone(), &code, &authored, subspan, self.span, BUFFER)
+        });
+        (
+            placed.unwrap_or_else(|| respan(stream, self.span)),
+            buffer(),
+        )
     }
 }
 
@@ -452,6 +468,7 @@ mod tests {
             contexts: &contexts,
             insertions: &[],
             form_rules: &[],
+            subspan: None,
             span: Span::call_site(),
             mirror: None,
             text: page,
@@ -485,6 +502,7 @@ mod tests {
             contexts: &text_contexts(1),
             insertions: &[],
             form_rules: &[],
+            subspan: None,
             span: Span::call_site(),
             mirror: None,
             text: page,

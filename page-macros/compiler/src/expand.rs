@@ -10,6 +10,7 @@ use crate::html::{self, Context, Inner, Insertion, Outer};
 use crate::lex::{self, Token};
 use crate::mirror::{Location, Mirror};
 use crate::source::{Diagnostic, PageSource};
+use crate::spans::{self, Subspan};
 use crate::{assets as assets_pass, check, constraints};
 
 /// Where a span starts in its `.rs` file, when the compiler can tell: only the
@@ -31,7 +32,11 @@ pub fn page(input: TokenStream, locate: Locate<'_>) -> TokenStream {
     let name = def.name.to_string();
     let page = quote!(::core::concat!(::core::module_path!(), "::", #name));
     match compile(&def.body, handlers, Some(&page), locate) {
-        Ok((compiled, mirror)) => codegen::page(&def, &compiled.body(mirror.as_ref())),
+        Ok((compiled, mirror)) => {
+            let subspan = spans::of_literal(&def.body.token(), &compiled.text);
+            let subspan = subspan.as_ref().map(|f| f as Subspan<'_>);
+            codegen::page(&def, &compiled.body(mirror.as_ref(), subspan))
+        }
         Err(error) => {
             // Still define the function the user named, so one mistake is one error.
             let name = &def.name;
@@ -54,7 +59,11 @@ pub fn fragment(input: TokenStream, locate: Locate<'_>) -> TokenStream {
     // A fragment does not know the page it goes into: its handlers run on pages with
     // `csp: off;`.
     match compile(&def.body, Handlers::Allowed, None, locate) {
-        Ok((compiled, mirror)) => codegen::fragment(&compiled.body(mirror.as_ref())),
+        Ok((compiled, mirror)) => {
+            let subspan = spans::of_literal(&def.body.token(), &compiled.text);
+            let subspan = subspan.as_ref().map(|f| f as Subspan<'_>);
+            codegen::fragment(&compiled.body(mirror.as_ref(), subspan))
+        }
         Err(error) => {
             let error = error.to_compile_error();
             quote!({ #error ::rsp::raw("") })
@@ -165,8 +174,9 @@ struct Compiled {
 }
 
 impl Compiled {
-    fn body<'a>(&'a self, mirror: Option<&'a Mirror>) -> Body<'a> {
+    fn body<'a>(&'a self, mirror: Option<&'a Mirror>, subspan: Option<Subspan<'a>>) -> Body<'a> {
         Body {
+            subspan,
             tokens: &self.tokens,
             contexts: &self.contexts,
             insertions: &self.insertions,

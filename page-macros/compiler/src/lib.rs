@@ -50,6 +50,8 @@ mod expand;
 mod header;
 #[cfg(feature = "codegen")]
 mod mirror;
+#[cfg(feature = "codegen")]
+mod spans;
 
 #[cfg(feature = "codegen")]
 pub use expand::{assets, every_context, fragment, page, Locate};

@@ -13,7 +13,9 @@
 //! `src/pages/notes.rs`. Its contents depend only on the page, and it is written only
 //! when they change (through a temporary file and a rename), so parallel builds, `cargo
 //! check`, clippy and rust-analyzer can all expand the same page without a rebuild loop.
-//! When no path can be had, the code is expanded in place, as before.
+//! When no path can be had, the code is expanded in place, as before. On a nightly
+//! compiler, where `Literal::subspan` works, no mirror is written: the code gets spans of
+//! the page's own bytes instead (see `spans`).
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
