@@ -146,6 +146,19 @@ page! {
 }
 
 page! {
+    GET "/clean" => clean;
+    let items = ["a", "b"];
+    r#"<ul>
+  <% for item in items { %>
+  <li><%= item %></li>
+  <% } %>
+  <%# statement and comment tags alone on their lines leave none behind %>
+</ul>
+<p><% if true { %>kept <% } %><%= items.len() %> </p>
+"#
+}
+
+page! {
     GET "/token" => csrf_token;
     "<%= req.csrf_token() %>"
 }
@@ -419,6 +432,11 @@ async fn partials_state_address_and_trimming() {
     assert_eq!(
         s.fetch("/trim").await.1,
         "<ul>\n  <li>0</li>\n  <li>1</li>\n</ul>"
+    );
+    // The same without markers: tags alone on their lines take their lines with them.
+    assert_eq!(
+        s.fetch("/clean").await.1,
+        "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n<p>kept 2 </p>\n"
     );
 }
 

@@ -34,7 +34,10 @@ pub enum Brace {
 }
 
 /// Splits a page body into text, code and expression tokens. Comments (`<%# %>`)
-/// vanish; `<%-` and `-%>` trim the neighbouring whitespace through one newline.
+/// vanish; `<%-` and `-%>` trim the neighbouring whitespace through one newline. A
+/// statement or comment tag alone on its line takes its line with it (its indentation
+/// and its line break), as PHP's `?>` and Jinja's `trim_blocks`/`lstrip_blocks` do, so
+/// `<% for … { %>` and `<% } %>` leave no blank lines; value tags keep their whitespace.
 pub fn lex(page: &str) -> Result<Vec<Token>, Diagnostic> {
     let mut tokens: Vec<Token> = Vec::new();
     let mut text = String::new();
@@ -62,6 +65,7 @@ pub fn lex(page: &str) -> Result<Vec<Token>, Diagnostic> {
             inner += 1;
         }
         let marker = bytes.get(inner).copied();
+        let statement = marker != Some(b'=');
         if matches!(marker, Some(b'=' | b'#')) {
             inner += 1;
         }
@@ -82,6 +86,10 @@ pub fn lex(page: &str) -> Result<Vec<Token>, Diagnostic> {
         } else {
             (close, close + 2)
         };
+        if statement && alone_on_its_line(page, tag_start, after) {
+            trim_end(&mut text);
+            trim_next_text = true;
+        }
         pos = after;
         if marker == Some(b'#') {
             // Comments vanish: the text around them stays one piece.
@@ -128,6 +136,15 @@ fn push_text(text: &mut String, piece: &str, trim_start: &mut bool) {
         piece
     };
     text.push_str(piece);
+}
+
+/// Whether the tag at `start..end` has only spaces and tabs beside it on its line.
+fn alone_on_its_line(page: &str, start: usize, end: usize) -> bool {
+    let line_start = page[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &page[line_start..start];
+    let after = page[end..].trim_start_matches([' ', '\t']);
+    before.bytes().all(|b| b == b' ' || b == b'\t')
+        && (after.is_empty() || after.starts_with('\n') || after.starts_with("\r\n"))
 }
 
 /// Removes the indentation before a tag: trailing spaces and tabs.
@@ -447,6 +464,34 @@ mod tests {
             ]
         );
         assert_eq!(kinds("a\n  <%-= x %>"), vec![text("a\n"), expr(" x ", 8)]);
+    }
+
+    #[test]
+    fn statement_tags_alone_on_their_line_leave_no_blank_line() {
+        let page = "<ul>\n  <% for x in xs { %>\n  <li><%= x %></li>\n  <% } %>\n</ul>\n";
+        assert_eq!(
+            kinds(page),
+            vec![
+                text("<ul>\n"),
+                code(" for x in xs { ", 9),
+                text("  <li>"),
+                expr(" x ", 36),
+                text("</li>\n"),
+                code(" } ", 51),
+                text("</ul>\n"),
+            ]
+        );
+        // A comment alone on its line goes with its line too; CRLF line breaks as well.
+        assert_eq!(kinds("a\r\n  <%# note %>\r\nb"), vec![text("a\r\nb")]);
+        // Not alone: text or a value beside the tag keeps every space.
+        assert_eq!(
+            kinds("<p>\n  <% if x { %> yes\n"),
+            vec![text("<p>\n  "), code(" if x { ", 8), text(" yes\n")]
+        );
+        assert_eq!(
+            kinds("  <%= x %>\n"),
+            vec![text("  "), expr(" x ", 5), text("\n")]
+        );
     }
 
     #[test]
