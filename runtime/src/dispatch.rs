@@ -228,6 +228,9 @@ async fn error_page(
             error.chain().collect::<Vec<_>>().join(": "),
         );
     }
+    if error_page::wants_json(req) {
+        return error_page::json(&error, req, site.shared.config.detailed_errors);
+    }
     let detailed = site.shared.config.detailed_errors && status.is_server_error();
     // The site's own page for the status can read the error (`req.error()`).
     req.set_error(error);

@@ -46,6 +46,27 @@ pub(crate) fn builtin(
     res
 }
 
+/// The error as JSON, for a client that asked for JSON: `{"status": 404, "error": "…"}`;
+/// a server error says only that, with the request id, unless `detailed`.
+pub(crate) fn json(error: &Error, req: &Request, detailed: bool) -> Response {
+    let status = error.status();
+    let message = if status.is_client_error() || detailed {
+        error.chain().collect::<Vec<_>>().join(": ")
+    } else {
+        format!("something went wrong on our side (request id {})", req.id())
+    };
+    let body = serde_json::json!({ "status": status.as_u16(), "error": message });
+    let mut res = Response::json(&body).unwrap_or_default();
+    res.set_status(status);
+    res
+}
+
+/// Whether the client asked for JSON rather than a page: `Accept` names JSON and not HTML.
+pub(crate) fn wants_json(req: &Request) -> bool {
+    let accept = req.header("accept").unwrap_or("");
+    accept.contains("json") && !accept.contains("text/html")
+}
+
 /// The development view of a server error: the error chain, where it was raised (with
 /// that line of the source, when the file can be read), the page and the request.
 pub(crate) fn details(error: &Error, req: &Request, page: Option<&PageEntry>) -> String {

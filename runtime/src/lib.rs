@@ -55,6 +55,9 @@
 //! }
 //! ```
 //!
+//! A page that always answers from its statements needs no body: it ends with the
+//! answer, such as [`json(&value)`](json) or [`redirect("/")`](redirect).
+//!
 //! ## The body
 //!
 //! | tag | meaning |
@@ -64,6 +67,10 @@
 //! | `<%# … %>` | a comment, removed at compile time |
 //! | `<%-` / `-%>` | `<%-` drops the indentation before the tag, `-%>` the whitespace after it through one newline (as in ERB) |
 //! | `<%%` | a literal `<%` |
+//!
+//! A statement or comment tag alone on its line takes its line with it (its indentation
+//! and its line break), as PHP's `?>` does, so `<% for … { %>` and `<% } %>` on lines of
+//! their own leave no blank lines in the HTML; value tags keep the whitespace around them.
 //!
 //! In a page, `req` is the [`Request`] and `res` the [`Response`] being prepared; `?` turns
 //! any error into an error page, and `.await` works. [`html!`] compiles the same language
@@ -143,7 +150,7 @@ pub use form::{Form, FormRejection};
 pub use http::{Method, StatusCode};
 pub use layout::Slots;
 pub use request::{Request, RequestId};
-pub use response::{not_found, redirect, Response};
+pub use response::{json, not_found, redirect, Response};
 #[doc(hidden)]
 pub use rsp_macros::__every_context;
 pub use rsp_macros::{assets, html, page};
@@ -152,13 +159,26 @@ pub use server::Server;
 pub use session::RedisStore;
 #[cfg(feature = "sqlite")]
 pub use session::SqliteStore;
+
+/// The SQLite binding rsp's [`SqliteStore`] links (bundled SQLite, nothing to install):
+/// use it for the site's own data, and the site has one SQLite, at a version that fits.
+///
+/// ```
+/// use rsp::rusqlite::Connection;
+///
+/// let db = Connection::open_in_memory()?;
+/// db.execute_batch("CREATE TABLE notes (title TEXT NOT NULL)")?;
+/// # Ok::<(), rsp::rusqlite::Error>(())
+/// ```
+#[cfg(feature = "sqlite")]
+pub use rusqlite;
 pub use session::{MemoryStore, Session, SessionStore, StoreFuture};
 pub use upload::{Upload, UploadRejection, UploadedFile};
 
 /// What a page needs in scope: `use rsp::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        csrf_field, html, not_found, page, raw, redirect, App, Error, Form, Method, Render,
+        csrf_field, html, json, not_found, page, raw, redirect, App, Error, Form, Method, Render,
         Request, Response, Result, Slots, StatusCode, Upload,
     };
 }

@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use http::StatusCode;
+use serde::Serialize;
 
 use crate::cookie::{self as cookies, Cookie, CookieChange};
 use crate::error::{Error, Result};
@@ -71,6 +72,25 @@ impl Response {
             HeaderValue::from_static("application/octet-stream"),
         );
         res
+    }
+
+    /// A 200 response with `value` as JSON (`application/json`). See [`json`].
+    ///
+    /// # Errors
+    /// If `value` cannot be written as JSON (a map with non-string keys): a 500.
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Self> {
+        let body = serde_json::to_vec(value).map_err(|e| {
+            Error::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the response could not be written as JSON: {e}"),
+            )
+        })?;
+        let mut res = Self::bytes(body);
+        res.headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        Ok(res)
     }
 
     /// A redirect with the given status (301, 302, 303, 307 or 308).
@@ -212,6 +232,29 @@ impl Response {
 /// ```
 pub fn redirect(location: &str) -> Result<Response> {
     Response::redirect_with(StatusCode::SEE_OTHER, location)
+}
+
+/// Answers with `value` as JSON, as short as [`redirect`]: a page that ends with it needs
+/// no body. Errors of a request that asks for JSON (`Accept: application/json`) are JSON
+/// too: `{"status": 404, "error": "…"}`.
+///
+/// ```
+/// use rsp::prelude::*;
+///
+/// #[derive(serde::Serialize)]
+/// struct Entry { name: String, message: String }
+///
+/// page! {
+///     GET "/api/entries" => entries;
+///     let entries = vec![Entry { name: "ann".into(), message: "hi".into() }];
+///     json(&entries)
+/// }
+/// ```
+///
+/// # Errors
+/// If `value` cannot be written as JSON: a 500.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Response> {
+    Response::json(value)
 }
 
 /// Ends the page with the 404 page.

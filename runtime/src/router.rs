@@ -55,7 +55,12 @@ impl Router {
                         Some(&index) => index,
                         None => {
                             paths.insert(pattern, routes.len()).map_err(|e| {
-                                format!("route `{pattern}` of {} conflicts: {e}", entry.name)
+                                conflict(entry, e, |with| {
+                                    routes.iter().find_map(|r: &Route| {
+                                        let (_, page) = r.pages.first()?;
+                                        (page.target.pattern() == Some(with)).then_some(*page)
+                                    })
+                                })
                             })?;
                             routes.push(Route { pages: Vec::new() });
                             by_pattern.insert(pattern, routes.len() - 1);
@@ -67,7 +72,8 @@ impl Router {
                         if let Some((_, other)) = route.pages.iter().find(|(m, _)| *m == method) {
                             return Err(format!(
                                 "two pages answer {method} {pattern}: {} and {}",
-                                other.name, entry.name
+                                described(other),
+                                described(entry)
                             ));
                         }
                         route.pages.push((method.clone(), entry));
@@ -111,10 +117,99 @@ impl Router {
     }
 }
 
+/// A page as a start-up error names it: its function and where it is.
+fn described(page: &PageEntry) -> String {
+    format!("`{}` ({}:{})", page.name, page.file, page.line)
+}
+
+/// Why `entry`'s route cannot be added, in a sentence; `page_of` finds the page of an
+/// earlier route by its pattern.
+fn conflict<'a>(
+    entry: &PageEntry,
+    error: matchit::InsertError,
+    page_of: impl Fn(&str) -> Option<&'a PageEntry>,
+) -> String {
+    let pattern = entry.target.pattern().unwrap_or_default();
+    match error {
+        matchit::InsertError::Conflict { with } => {
+            let other = page_of(&with).map_or_else(
+                || format!("`{with}`"),
+                |page| format!("`{with}` of {}", described(page)),
+            );
+            format!(
+                "the routes `{pattern}` of {} and {other} match the same paths, and the \
+                 router cannot tell which one a request is for (a typed parameter such as \
+                 `{{id: u64}}` is checked after routing, so it does not set routes apart): \
+                 give one of them a literal segment of its own, such as `/notes/by-name/{{name}}`",
+                described(entry)
+            )
+        }
+        other => format!(
+            "the route `{pattern}` of {} cannot be routed: {other}",
+            described(entry)
+        ),
+    }
+}
+
 fn allow_header(route: &Route) -> String {
     let mut methods: Vec<&str> = route.pages.iter().map(|(m, _)| m.as_str()).collect();
     if methods.contains(&"GET") {
         methods.push("HEAD");
     }
     methods.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::PageFuture;
+    use crate::{Request, Response};
+
+    fn handler<'a>(_: &'a mut Request, _: &'a mut Response) -> PageFuture<'a> {
+        Box::pin(async { Ok(Response::default()) })
+    }
+
+    fn page(name: &'static str, pattern: &'static str, line: u32) -> &'static PageEntry {
+        Box::leak(Box::new(PageEntry {
+            target: Target::Route {
+                pattern,
+                methods: &[Method::GET],
+            },
+            name,
+            file: "src/pages/notes.rs",
+            line,
+            handler,
+            csrf: true,
+            csp: true,
+        }))
+    }
+
+    #[test]
+    fn start_up_errors_name_both_pages_and_where_they_are() {
+        let pages = [
+            page("notes::by_id", "/notes/{id}", 4),
+            page("notes::by_name", "/notes/{name}", 12),
+        ];
+        let Err(error) = Router::from_pages(pages.into_iter()) else {
+            panic!("the routes conflict");
+        };
+        assert!(
+            error.contains("`/notes/{name}` of `notes::by_name` (src/pages/notes.rs:12)"),
+            "{error}"
+        );
+        assert!(
+            error.contains("`/notes/{id}` of `notes::by_id` (src/pages/notes.rs:4)"),
+            "{error}"
+        );
+        assert!(error.contains("cannot tell which"), "{error}");
+
+        let twice = [page("a::one", "/x", 1), page("b::two", "/x", 2)];
+        let Err(error) = Router::from_pages(twice.into_iter()) else {
+            panic!("two pages for GET /x");
+        };
+        assert_eq!(
+            error,
+            "two pages answer GET /x: `a::one` (src/pages/notes.rs:1) and `b::two` (src/pages/notes.rs:2)"
+        );
+    }
 }

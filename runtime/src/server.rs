@@ -190,10 +190,14 @@ async fn shutdown_signal() {
 }
 
 fn init_logging() {
+    use std::io::IsTerminal;
+
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(io::stderr)
+        // Colours for a person at a terminal; plain text for a file or a log collector.
+        .with_ansi(io::stderr().is_terminal())
         .try_init();
 }

@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::Connection;
-use serde::Deserialize;
+use rsp::rusqlite::{self, Connection};
+use serde::{Deserialize, Serialize};
 
 /// A guestbook entry as the form sends it.
 #[derive(Deserialize)]
@@ -14,6 +14,7 @@ pub struct NewEntry {
 }
 
 /// A stored entry.
+#[derive(Serialize)]
 pub struct Entry {
     pub name: String,
     pub message: String,

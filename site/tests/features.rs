@@ -231,3 +231,39 @@ async fn the_stylesheet_and_favicon_are_embedded() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_guestbook_answers_programs_in_json() {
+    let site = start("api");
+    let client = browser();
+    let page = text(&client, &site, "/guestbook").await;
+    let token = csrf_token(&page);
+    let signed = client
+        .post(format!("{}/guestbook", site.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("name", "ann"),
+            ("message", "<hi>"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let entries: serde_json::Value = get(&client, &site, "/api/guestbook")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(entries[0]["name"], "ann");
+    assert_eq!(entries[0]["message"], "<hi>");
+    assert!(entries[0]["written"].is_string());
+    let missing = client
+        .get(format!("{}/api/nowhere", site.base))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(body["status"], 404);
+}

@@ -40,6 +40,8 @@ async fn every_page_is_served() {
     );
     let log = site.stop();
     assert!(log.contains("GET /about 200"), "{log}");
+    // The log goes to a pipe here, not a terminal: no colour codes in it.
+    assert!(!log.contains('\u{1b}'), "{log:?}");
 }
 
 #[tokio::test]

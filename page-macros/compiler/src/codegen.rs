@@ -303,13 +303,11 @@ pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
     }}
 }
 
-/// `page!`: an async page function and its registration.
-pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
+/// `page!`: an async page function and its registration. A page without a body (`None`)
+/// answers with its last expression.
+pub(crate) fn page(def: &PageDef, body: Option<&Body<'_>>) -> TokenStream {
     let name = &def.name;
     let stmts = &def.stmts;
-    let capacity = body.capacity();
-    let (statements, buf) = body.statements();
-    let source = body_source(body.text);
     let params = param_bindings(&def.target);
     let target = match &def.target {
         Target::Route { methods, route } => {
@@ -322,6 +320,58 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
         }
         Target::Status(code) => quote!(::rsp::__private::Target::Status(#code)),
     };
+    let written = body.map(|body| written(def, body));
+    // A status page only shows an error; it never acts on the request it answers, so
+    // checking that request's CSRF token would just hide the page behind a 403.
+    let csrf = def.options.csrf && matches!(def.target, Target::Route { .. });
+    let csp = def.options.csp;
+    let rules = body.map_or(&[][..], |body| body.form_rules);
+    let handler = format_ident!("__rsp_handler_{}", name);
+    let name_str = name.to_string();
+    let req = Ident::new("req", Span::call_site());
+    let res = Ident::new("res", Span::call_site());
+    quote! {
+        #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
+        async fn #name(
+            #req: &mut ::rsp::Request,
+            #res: &mut ::rsp::Response,
+        ) -> ::rsp::Result<::rsp::Response> {
+            #params
+            #(#stmts)*
+            #written
+        }
+
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        fn #handler<'a>(
+            req: &'a mut ::rsp::Request,
+            res: &'a mut ::rsp::Response,
+        ) -> ::rsp::__private::PageFuture<'a> {
+            ::std::boxed::Box::pin(#name(req, res))
+        }
+
+        ::rsp::__private::inventory::submit! {
+            ::rsp::__private::PageEntry {
+                target: #target,
+                name: ::core::concat!(::core::module_path!(), "::", #name_str),
+                file: ::core::file!(),
+                line: ::core::line!(),
+                handler: #handler,
+                csrf: #csrf,
+                csp: #csp,
+            }
+        }
+
+        #(::rsp::__private::inventory::submit! { #rules })*
+    }
+}
+
+/// What follows a page's statements when it has a body: the body written, framed by the
+/// layout, and returned as the response.
+fn written(def: &PageDef, body: &Body<'_>) -> TokenStream {
+    let capacity = body.capacity();
+    let (statements, buf) = body.statements();
+    let source = body_source(body.text);
     let size = hidden("__RSP_SIZE");
     let framed_size = hidden("__RSP_FRAMED_SIZE");
     let out = hidden("__rsp_out");
@@ -363,54 +413,14 @@ pub(crate) fn page(def: &PageDef, body: &Body<'_>) -> TokenStream {
             }
         }
     };
-    // A status page only shows an error; it never acts on the request it answers, so
-    // checking that request's CSRF token would just hide the page behind a 403.
-    let csrf = def.options.csrf && matches!(def.target, Target::Route { .. });
-    let csp = def.options.csp;
-    let rules = body.form_rules;
-    let handler = format_ident!("__rsp_handler_{}", name);
-    let name_str = name.to_string();
-    let req = Ident::new("req", Span::call_site());
-    let res = Ident::new("res", Span::call_site());
     quote! {
-        #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
-        async fn #name(
-            #req: &mut ::rsp::Request,
-            #res: &mut ::rsp::Response,
-        ) -> ::rsp::Result<::rsp::Response> {
-            #params
-            #(#stmts)*
-            static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
-            #source
-            let mut #out = ::std::string::String::with_capacity(#size.get());
-            // The body writes through `&mut String`, as a fragment's does.
-            let #buf = &mut #out;
-            #statements
-            #finish
-        }
-
-        #[doc(hidden)]
-        #[allow(non_snake_case)]
-        fn #handler<'a>(
-            req: &'a mut ::rsp::Request,
-            res: &'a mut ::rsp::Response,
-        ) -> ::rsp::__private::PageFuture<'a> {
-            ::std::boxed::Box::pin(#name(req, res))
-        }
-
-        ::rsp::__private::inventory::submit! {
-            ::rsp::__private::PageEntry {
-                target: #target,
-                name: ::core::concat!(::core::module_path!(), "::", #name_str),
-                file: ::core::file!(),
-                line: ::core::line!(),
-                handler: #handler,
-                csrf: #csrf,
-                csp: #csp,
-            }
-        }
-
-        #(::rsp::__private::inventory::submit! { #rules })*
+        static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
+        #source
+        let mut #out = ::std::string::String::with_capacity(#size.get());
+        // The body writes through `&mut String`, as a fragment's does.
+        let #buf = &mut #out;
+        #statements
+        #finish
     }
 }
 

@@ -29,13 +29,17 @@ pub fn page(input: TokenStream, locate: Locate<'_>) -> TokenStream {
     } else {
         Handlers::Allowed
     };
+    let Some(body) = &def.body else {
+        // Answers with its last expression: nothing to compile but Rust.
+        return codegen::page(&def, None);
+    };
     let name = def.name.to_string();
     let page = quote!(::core::concat!(::core::module_path!(), "::", #name));
-    match compile(&def.body, handlers, Some(&page), locate) {
+    match compile(body, handlers, Some(&page), locate) {
         Ok((compiled, mirror)) => {
-            let subspan = spans::of_literal(&def.body.token(), &compiled.text);
+            let subspan = spans::of_literal(&body.token(), &compiled.text);
             let subspan = subspan.as_ref().map(|f| f as Subspan<'_>);
-            codegen::page(&def, &compiled.body(mirror.as_ref(), subspan))
+            codegen::page(&def, Some(&compiled.body(mirror.as_ref(), subspan)))
         }
         Err(error) => {
             // Still define the function the user named, so one mistake is one error.

@@ -20,7 +20,8 @@ pub(crate) struct PageDef {
     pub(crate) name: Ident,
     pub(crate) options: Options,
     pub(crate) stmts: Vec<Stmt>,
-    pub(crate) body: LitStr,
+    /// `None` for a page that answers with its last expression (`json(&value)`).
+    pub(crate) body: Option<LitStr>,
 }
 
 /// The options a page header may set.
@@ -132,6 +133,13 @@ impl Parse for PageDef {
         input.parse::<Token![;]>()?;
         let options = parse_options(input)?;
         let (stmts, body) = parse_rest(input)?;
+        if body.is_none() && options.layout.is_some() {
+            return Err(syn::Error::new(
+                name.span(),
+                "a page without a body has nothing for its layout to frame: end it with \
+                 its body, or drop `layout:`",
+            ));
+        }
         Ok(Self {
             target,
             name,
@@ -246,21 +254,27 @@ fn parse_options(input: ParseStream<'_>) -> syn::Result<Options> {
 }
 
 /// Statements, then the body literal as the very last token.
-fn parse_rest(input: ParseStream<'_>) -> syn::Result<(Vec<Stmt>, LitStr)> {
+/// The statements and the body literal; a page without a body literal answers with its
+/// last expression, which must then have no `;`.
+fn parse_rest(input: ParseStream<'_>) -> syn::Result<(Vec<Stmt>, Option<LitStr>)> {
     let mut tokens: Vec<proc_macro2::TokenTree> =
         input.parse::<TokenStream>()?.into_iter().collect();
-    let last = tokens.pop();
+    let last = tokens.last().cloned();
     let body = last
         .as_ref()
-        .and_then(|t| syn::parse2::<LitStr>(t.clone().into()).ok())
-        .ok_or_else(|| {
-            let span = last.as_ref().map_or_else(Span::call_site, |t| t.span());
-            syn::Error::new(
-                span,
-                "a page ends with its body: a string literal such as r#\"<p>…</p>\"#",
-            )
-        })?;
+        .and_then(|t| syn::parse2::<LitStr>(t.clone().into()).ok());
+    if body.is_some() {
+        tokens.pop();
+    }
     let stmts = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.into_iter().collect())?;
+    if body.is_none() && !matches!(stmts.last(), Some(Stmt::Expr(_, None))) {
+        let span = last.as_ref().map_or_else(Span::call_site, |t| t.span());
+        return Err(syn::Error::new(
+            span,
+            "a page ends with its body, a string literal such as r#\"<p>…</p>\"#, or with \
+             an expression that answers the request, such as `json(&value)`",
+        ));
+    }
     Ok((stmts, body))
 }
 
@@ -369,7 +383,7 @@ mod tests {
         .unwrap();
         assert_eq!(page.name, "guestbook");
         assert_eq!(page.stmts.len(), 1);
-        assert_eq!(page.body.value(), "<p><%= x %></p>");
+        assert_eq!(page.body.unwrap().value(), "<p><%= x %></p>");
         match page.target {
             Target::Route { methods, route } => {
                 assert_eq!(methods, vec![Method::Get, Method::Post]);
