@@ -188,6 +188,17 @@ impl std::error::Error for FormRejection {}
 crate::error::rejection!(FormRejection);
 
 /// Checks urlencoded bytes strictly, then reads them into `T`, naming the bad field.
+/// Reads form fields given as pairs (an upload's text fields) into `T`, with the same
+/// rules and errors as a urlencoded form.
+pub(crate) fn decode_pairs<'a, T: DeserializeOwned>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<T, FormRejection> {
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    decode(encoded.as_bytes(), Origin::Body)
+}
+
 pub(crate) fn decode<T: DeserializeOwned>(raw: &[u8], origin: Origin) -> Result<T, FormRejection> {
     validate(raw, origin)?;
     let fields = form_urlencoded::parse(raw);

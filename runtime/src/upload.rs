@@ -340,6 +340,26 @@ impl Upload {
         self.fields.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
+    /// The text fields read into `T` (a serde type, or a [`Form`](crate::Form)), with the
+    /// same rules and 400 errors naming the field as [`Request::form`](crate::Request::form);
+    /// the files stay here.
+    ///
+    /// ```no_run
+    /// #[derive(serde::Deserialize)]
+    /// struct Attachment { description: String, public: Option<String> }
+    ///
+    /// # async fn page(req: &mut rsp::Request) -> rsp::Result<()> {
+    /// let upload = req.upload().await?;
+    /// let about: Attachment = upload.form()?;
+    /// for file in upload.files() {
+    ///     file.persist(format!("/srv/files/{}", file.name()))?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn form<T: serde::de::DeserializeOwned>(&self) -> Result<T, crate::FormRejection> {
+        crate::form::decode_pairs(self.fields())
+    }
+
     /// The first file sent in a field (`<input type="file" name="…">`).
     ///
     /// ```no_run

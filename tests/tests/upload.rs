@@ -71,6 +71,21 @@ page! {
     "<%= first.fields().count() %>|<%= again.err().map(|e| e.to_string()).unwrap_or_default() %>"
 }
 
+#[derive(serde::Deserialize)]
+struct Attachment {
+    description: String,
+    pages: u32,
+}
+
+page! {
+    POST "/attach" => attach;
+    csrf: off;
+    let upload = req.upload().await?;
+    let about: Attachment = upload.form()?;
+    let sizes: Vec<u64> = upload.files().iter().map(|f| f.size()).collect();
+    "<%= about.description %>|<%= about.pages %>|<%= format!(\"{sizes:?}\") %>"
+}
+
 async fn app() -> TestServer {
     serve(App::new().upload_limits(PER_FILE, TOTAL)).await
 }
@@ -367,4 +382,31 @@ async fn the_body_is_read_once() {
         body.starts_with("1|the request body was already read"),
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn text_fields_read_into_a_type_beside_the_files() {
+    let s = app().await;
+    let file = || Part::bytes(vec![1u8; 10]).file_name("a.bin");
+    let form = Multipart::new()
+        .text("description", "<scan>")
+        .text("pages", "3")
+        .part("file", file());
+    assert_eq!(
+        post(&s, "/attach", form).await,
+        (200, "&lt;scan&gt;|3|[10]".to_owned())
+    );
+    for (form, field) in [
+        (
+            Multipart::new()
+                .text("description", "x")
+                .text("pages", "three"),
+            "pages",
+        ),
+        (Multipart::new().text("pages", "3"), "description"),
+    ] {
+        let (status, body) = post(&s, "/attach", form.part("file", file())).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains(&format!("`{field}`")), "{body}");
+    }
 }
