@@ -366,6 +366,48 @@ pub(crate) fn page(def: &PageDef, body: Option<&Body<'_>>) -> TokenStream {
     }
 }
 
+/// What a page that has an error in its body expands to besides the error: its function
+/// with its statements and the code of its tags (when the body lexes), so that rustc
+/// reports the one error and not, as well, the imports only they use as unused.
+pub(crate) fn stand_in(def: &PageDef, tokens: Option<&[Token]>, span: Span) -> TokenStream {
+    let name = &def.name;
+    let stmts = &def.stmts;
+    let params = param_bindings(&def.target);
+    let mut code = String::new();
+    for token in tokens.unwrap_or_default() {
+        match &token.kind {
+            TokenKind::Code { code: tag, .. } => code.push_str(tag),
+            TokenKind::Expr { code: value, .. } => {
+                code.push_str("let _ = &(");
+                code.push_str(value);
+                code.push_str(");");
+            }
+            TokenKind::Text(_) => {}
+        }
+        code.push('\n');
+    }
+    // Code that does not parse was reported already: leave it out.
+    let parses = syn::parse_str::<syn::Block>(&format!("{{{code}}}")).is_ok();
+    let tags = code
+        .parse::<TokenStream>()
+        .ok()
+        .filter(|_| parses)
+        .map(|stream| respan(stream, span))
+        .unwrap_or_default();
+    quote! {
+        #[allow(dead_code, unused_variables, unused_mut, unreachable_code, clippy::all)]
+        async fn #name(
+            req: &mut ::rsp::Request,
+            res: &mut ::rsp::Response,
+        ) -> ::rsp::Result<::rsp::Response> {
+            #params
+            #(#stmts)*
+            #tags
+            ::core::unreachable!()
+        }
+    }
+}
+
 /// What follows a page's statements when it has a body: the body written, framed by the
 /// layout, and returned as the response.
 fn written(def: &PageDef, body: &Body<'_>) -> TokenStream {

@@ -42,13 +42,14 @@ pub fn page(input: TokenStream, locate: Locate<'_>) -> TokenStream {
             codegen::page(&def, Some(&compiled.body(mirror.as_ref(), subspan)))
         }
         Err(error) => {
-            // Still define the function the user named, so one mistake is one error.
-            let name = &def.name;
+            // Still define the function the user named, with the code it holds, so that
+            // one mistake is one error.
+            let tokens = lex::lex(&body.value()).ok();
+            let stand_in = codegen::stand_in(&def, tokens.as_deref(), body.span());
             let error = error.to_compile_error();
             quote! {
                 #error
-                #[allow(dead_code)]
-                fn #name() {}
+                #stand_in
             }
         }
     }
