@@ -41,6 +41,8 @@ use crate::response::{not_found, Response};
 pub struct Asset {
     /// The path below the URL prefix: `/`-separated, no `.` or `..` segments.
     pub path: &'static str,
+    /// The same with the content hash before the extension (`style.2cf24dba.css`).
+    pub fingerprinted: &'static str,
     /// The file's bytes.
     pub body: &'static [u8],
     /// The `Content-Type` value.
@@ -70,16 +72,21 @@ pub struct Assets {
 }
 
 impl Assets {
-    /// The file at exactly `path`; a path that is not in normal form is never looked up.
-    fn get(&self, path: &str) -> Option<&'static Asset> {
+    /// The file at exactly `path`, and whether `path` is its fingerprinted one; a path
+    /// that is not in normal form is never looked up.
+    fn get(&self, path: &str) -> Option<(&'static Asset, bool)> {
         if !is_normal(path) {
             return None;
         }
         let files = self.files;
-        files
+        let plain = files
             .binary_search_by(|asset| asset.path.cmp(path))
             .ok()
-            .map(|i| &files[i])
+            .map(|i| (&files[i], false));
+        plain.or_else(|| {
+            let fingerprinted = files.iter().find(|asset| asset.fingerprinted == path);
+            fingerprinted.map(|asset| (asset, true))
+        })
     }
 }
 
@@ -90,10 +97,15 @@ pub fn serve<'a>(assets: &'static Assets, req: &'a mut Request) -> PageFuture<'a
 }
 
 fn respond(assets: &Assets, req: &Request) -> Result<Response> {
-    let Some(asset) = req.param("path").and_then(|path| assets.get(path)) else {
+    let Some((asset, fingerprinted)) = req.param("path").and_then(|path| assets.get(path)) else {
         return not_found();
     };
-    Ok(answer(asset, req.method(), req.headers()))
+    let mut res = answer(asset, req.method(), req.headers());
+    if fingerprinted {
+        // Its URL changes with its content: nothing to revalidate, ever.
+        res.headers_mut().insert(CACHE_CONTROL, IMMUTABLE);
+    }
+    Ok(res)
 }
 
 /// `/`-separated segments, none empty, `.` or `..`, and no backslash or NUL anywhere.
@@ -106,6 +118,7 @@ fn is_normal(path: &str) -> bool {
 }
 
 const CACHE: HeaderValue = HeaderValue::from_static("public, no-cache");
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 const BYTES: HeaderValue = HeaderValue::from_static("bytes");
 
 /// The response for `asset`, given the request's method and headers.
@@ -569,6 +582,7 @@ mod tests {
         files: &[
             Asset {
                 path: "a.txt",
+                fingerprinted: "a.0a1b2c3d.txt",
                 body: b"0123456789",
                 content_type: "text/plain; charset=utf-8",
                 etag: "\"a\"",
@@ -580,6 +594,7 @@ mod tests {
             },
             Asset {
                 path: "b/c.png",
+                fingerprinted: "b/c.4e5f6a7b.png",
                 body: b"png",
                 content_type: "image/png",
                 etag: "\"c\"",
@@ -591,8 +606,14 @@ mod tests {
 
     #[test]
     fn lookup_is_exact() {
-        assert_eq!(FILES.get("a.txt").map(|a| a.etag), Some("\"a\""));
-        assert_eq!(FILES.get("b/c.png").map(|a| a.etag), Some("\"c\""));
+        assert_eq!(FILES.get("a.txt").map(|(a, _)| a.etag), Some("\"a\""));
+        assert_eq!(FILES.get("b/c.png").map(|(a, _)| a.etag), Some("\"c\""));
+        let fingerprinted = FILES.get("b/c.4e5f6a7b.png");
+        assert_eq!(
+            fingerprinted.map(|(a, f)| (a.path, f)),
+            Some(("b/c.png", true))
+        );
+        assert!(FILES.get("b/c.00000000.png").is_none());
         for missing in ["A.txt", "b", "b/", "b/./c.png", "b//c.png", "x/../a.txt"] {
             assert!(FILES.get(missing).is_none(), "{missing}");
         }

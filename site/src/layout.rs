@@ -2,6 +2,8 @@
 
 use rsp::prelude::*;
 
+use crate::assets::asset;
+
 /// The frame of every page: head, navigation, and the page's own title, head and body.
 pub fn main(page: Slots<'_>) -> impl Render + '_ {
     html!(
@@ -11,8 +13,8 @@ pub fn main(page: Slots<'_>) -> impl Render + '_ {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><%= page.title %> · rsp</title>
-<link rel="stylesheet" href="/static/style.css">
-<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="<%= asset!("style.css") %>">
+<link rel="icon" href="<%= asset!("favicon.svg") %>" type="image/svg+xml">
 <%= page.head %>
 </head>
 <body>

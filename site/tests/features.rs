@@ -208,7 +208,22 @@ async fn the_stylesheet_and_favicon_are_embedded() {
     let site = start("assets");
     let client = browser();
     let page = text(&client, &site, "/about").await;
-    assert!(page.contains(r#"<link rel="stylesheet" href="/static/style.css">"#));
+    // The layout links the fingerprinted URL, cached for a year.
+    let link = page
+        .split(r#"<link rel="stylesheet" href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no stylesheet in {page}"));
+    assert!(
+        link.starts_with("/static/style.") && link != "/static/style.css",
+        "{link}"
+    );
+    let fingerprinted = get(&client, &site, link).await;
+    assert_eq!(fingerprinted.status(), 200);
+    assert_eq!(
+        fingerprinted.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     let css = get(&client, &site, "/static/style.css").await;
     assert_eq!(css.status(), 200);
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");

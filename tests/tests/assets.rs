@@ -353,3 +353,32 @@ async fn no_path_leads_out_of_the_folder() {
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
     assert!(rest.ends_with(APP_JS));
 }
+
+/// `asset!` names a file by its fingerprinted URL, checked at compile time; that URL is
+/// cached for a year, and the plain one stays as it was.
+#[tokio::test]
+async fn fingerprinted_urls_are_immutable() {
+    let s = app().await;
+    let url = asset!("nested/deeper/app.js");
+    let hash = url
+        .strip_prefix("/files/nested/deeper/app.")
+        .and_then(|rest| rest.strip_suffix(".js"));
+    assert!(
+        hash.is_some_and(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{url}"
+    );
+    let res = get(&s, url, &[]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()[CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let etag = res.headers()[ETAG].clone();
+    assert_eq!(res.text().await.unwrap(), APP_JS);
+    let plain = get(&s, "/files/nested/deeper/app.js", &[]).await;
+    assert_eq!(plain.headers()[CACHE_CONTROL], "public, no-cache");
+    assert_eq!(plain.headers()[ETAG], etag);
+    // Another hash is not the file.
+    let stale = url.replace(".js", "0.js");
+    assert_eq!(get(&s, &stale, &[]).await.status(), 404);
+}

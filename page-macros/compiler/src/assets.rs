@@ -7,6 +7,12 @@
 //! the variants, computed from the same bytes, are byte-string literals. Files and
 //! folders whose name starts with `.` are left out (`.env`, `.DS_Store`, `.git`).
 //! The runtime's `rsp::__private::serve_asset` answers from the table.
+//!
+//! Each file is also served at a *fingerprinted* path, its content hash before its
+//! extension (`style.css` → `style.2cf24dba.css`), which never changes meaning and is
+//! cached for a year. The expansion defines `asset!` in the calling module: `asset!
+//! ("style.css")` is the fingerprinted URL, computed here; a name that is not in the
+//! folder is a compile error.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -80,7 +86,10 @@ fn generate(def: &AssetsDef) -> syn::Result<TokenStream> {
     collect(&root, "", 0, &mut files).map_err(folder_error)?;
     files.sort_by(|a, b| a.key.cmp(&b.key));
 
+    let prefix = def.prefix.value();
+    let base = prefix.trim_end_matches('/');
     let mut entries = Vec::with_capacity(files.len());
+    let mut urls = Vec::with_capacity(files.len());
     for file in &files {
         let bytes = std::fs::read(&file.path)
             .map_err(|e| folder_error(format!("assets!: {}: {e}", file.path.display())))?;
@@ -90,11 +99,27 @@ fn generate(def: &AssetsDef) -> syn::Result<TokenStream> {
                 file.path.display()
             ))
         })?;
-        entries.push(entry(&file.key, location, &bytes));
+        let fingerprinted = fingerprinted(&file.key, &bytes);
+        let (key, url) = (&file.key, format!("{base}/{fingerprinted}"));
+        urls.push(quote!((#key) => { #url };));
+        entries.push(entry(&file.key, &fingerprinted, location, &bytes));
     }
+    let folder = def.folder.value();
+    let unknown = format!("is not a file of the assets in `{folder}`");
 
-    let prefix = def.prefix.value();
     Ok(quote! {
+        /// The fingerprinted URL of a file of this module's `assets!`, as a string: its
+        /// content hash is in it, so it is cached for a year and changes with the file.
+        #[allow(unused_macros)]
+        macro_rules! asset {
+            #(#urls)*
+            ($other:literal) => {
+                ::core::compile_error!(::core::concat!("asset!: `", $other, "` ", #unknown))
+            };
+        }
+        #[allow(unused_imports)]
+        pub(crate) use asset;
+
         const _: () = {
             static __RSP_ASSETS: ::rsp::__private::Assets = ::rsp::__private::Assets {
                 files: &[#(#entries),*],
@@ -179,8 +204,24 @@ fn collect(dir: &Path, prefix: &str, depth: usize, out: &mut Vec<File>) -> Resul
     Ok(())
 }
 
+/// `key` with the first 8 hex digits of its content hash before its extension:
+/// `css/site.css` → `css/site.2cf24dba.css`.
+fn fingerprinted(key: &str, bytes: &[u8]) -> String {
+    let hash = &etag(bytes)[1..9];
+    let (dir, name) = key.rsplit_once('/').map_or(("", key), |(d, n)| (d, n));
+    let name = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+        _ => format!("{name}.{hash}"),
+    };
+    if dir.is_empty() {
+        name
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
 /// The `Asset { … }` of one file.
-fn entry(key: &str, location: &str, bytes: &[u8]) -> TokenStream {
+fn entry(key: &str, fingerprinted: &str, location: &str, bytes: &[u8]) -> TokenStream {
     let extension = key.rsplit_once('.').map_or("", |(_, ext)| ext);
     let content_type = content_type(extension);
     let etag = etag(bytes);
@@ -203,6 +244,7 @@ fn entry(key: &str, location: &str, bytes: &[u8]) -> TokenStream {
     quote! {
         ::rsp::__private::Asset {
             path: #key,
+            fingerprinted: #fingerprinted,
             body: ::core::include_bytes!(#location),
             content_type: #content_type,
             etag: #etag,
@@ -362,6 +404,17 @@ mod tests {
         assert_eq!(content_type("exe"), "application/octet-stream");
         assert!(compressible("CSS") && compressible("svg") && compressible("wasm"));
         assert!(!compressible("png") && !compressible("woff2") && !compressible("zip"));
+    }
+
+    #[test]
+    fn fingerprints_go_before_the_extension() {
+        assert_eq!(fingerprinted("style.css", b"hello"), "style.2cf24dba.css");
+        assert_eq!(
+            fingerprinted("js/app.min.js", b"hello"),
+            "js/app.min.2cf24dba.js"
+        );
+        assert_eq!(fingerprinted("LICENSE", b"hello"), "LICENSE.2cf24dba");
+        assert_eq!(fingerprinted("d/.x", b"hello"), "d/.x.2cf24dba");
     }
 
     #[test]

@@ -31,6 +31,21 @@ pub fn html(input: TokenStream) -> TokenStream {
 /// no-cache`, `Content-Encoding` by the client's `Accept-Encoding`, and `Range`. Only the
 /// embedded table is ever read: no request reaches the file system.
 ///
+/// Each file is also served at a *fingerprinted* URL, with its content hash before its
+/// extension, under `Cache-Control: public, max-age=31536000, immutable`: the URL changes
+/// when the file does, so browsers never ask again. The invocation defines `asset!` in
+/// its module, which gives that URL at compile time; a name that is not in the folder is
+/// a compile error:
+///
+/// ```text
+/// // src/assets.rs
+/// rsp::assets!("/static", "static");
+///
+/// // in a page or layout
+/// use crate::assets::asset;
+/// r#"<link rel="stylesheet" href="<%= asset!("style.css") %>">"#  // /static/style.1a2b3c4d.css
+/// ```
+///
 /// To have cargo notice files *added* to the folder, give the site a `build.rs`:
 ///
 /// ```text
