@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{csrf_token, empty_dir, exe, Site};
+use common::{csrf_token, start, Site};
 use sha2::{Digest, Sha256};
 
 fn browser() -> reqwest::Client {
@@ -12,15 +12,6 @@ fn browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-fn start(name: &str) -> Site {
-    let dir = empty_dir(name);
-    Site::start(
-        &exe(),
-        &dir,
-        &["--data", dir.join("data").to_str().unwrap()],
-    )
 }
 
 async fn get(client: &reqwest::Client, site: &Site, path: &str) -> reqwest::Response {

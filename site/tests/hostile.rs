@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{empty_dir, exe, Site};
+use common::{empty_dir, exe, start, Site};
 use rsp_tests::browser::Browser;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -42,12 +42,7 @@ async fn upload_with_a_huge_part_header(site: &Site) -> String {
 
 #[tokio::test]
 async fn huge_part_headers_are_refused_and_memory_stays_flat() {
-    let dir = empty_dir("hostile");
-    let site = Site::start(
-        &exe(),
-        &dir,
-        &["--data", dir.join("data").to_str().unwrap()],
-    );
+    let site = start("hostile");
     // One first, so that buffers every request needs are counted before.
     assert!(upload_with_a_huge_part_header(&site)
         .await
@@ -74,12 +69,7 @@ async fn huge_part_headers_are_refused_and_memory_stays_flat() {
 
 #[tokio::test]
 async fn nul_never_reaches_the_page() {
-    let dir = empty_dir("nul");
-    let site = Site::start(
-        &exe(),
-        &dir,
-        &["--data", dir.join("data").to_str().unwrap()],
-    );
+    let site = start("nul");
     // `/contexts` writes the value into every context: text, attributes, URLs, JS, CSS.
     for path in ["/hello/a%00b", "/contexts?v=a%00b"] {
         let response = reqwest::get(format!("{}{path}", site.base)).await.unwrap();
@@ -167,12 +157,7 @@ async fn a_browser_sending_a_file_over_the_limit_sees_the_413_page() {
 /// the browser, is refused with a message naming the field, and not stored.
 #[tokio::test]
 async fn the_guestbook_refuses_what_its_form_does_not_allow() {
-    let dir = empty_dir("guestbook-limits");
-    let site = Site::start(
-        &exe(),
-        &dir,
-        &["--data", dir.join("data").to_str().unwrap()],
-    );
+    let site = start("guestbook-limits");
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

@@ -77,6 +77,16 @@ impl Drop for Site {
     }
 }
 
+/// The site started in a new empty directory named after `name`, with its data in it.
+pub fn start(name: &str) -> Site {
+    let dir = empty_dir(name);
+    Site::start(
+        &exe(),
+        &dir,
+        &["--data", dir.join("data").to_str().unwrap()],
+    )
+}
+
 /// A new empty directory under the system's temporary directory.
 pub fn empty_dir(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -18,6 +18,10 @@ use http::StatusCode;
 use tempfile::TempPath;
 
 use crate::body::{self, BodyStream};
+
+mod part_headers;
+
+use part_headers::{PartHeaders, PartHeadersTooLarge, MAX_PART_HEADERS};
 use tokio::io::AsyncWriteExt;
 
 /// Most parts (fields and files, empty ones included) one upload may have.
@@ -30,8 +34,6 @@ const MEMORY_THRESHOLD: usize = 256 * 1024;
 const MEMORY_BUDGET: usize = 1024 * 1024;
 /// Longest file name kept, in bytes.
 const MAX_NAME: usize = 255;
-/// Longest header block of one part, in bytes: a part's headers are buffered whole.
-const MAX_PART_HEADERS: usize = 8 * 1024;
 
 /// The size limits of uploads, set with [`App::upload_limits`](crate::App::upload_limits).
 #[derive(Debug, Clone, Copy)]
@@ -72,84 +74,6 @@ pub(crate) async fn read(
         Ok(chunk)
     });
     parse(checked, boundary, limits).await
-}
-
-/// Watches a multipart body for a part whose headers run past [`MAX_PART_HEADERS`]:
-/// multer buffers a part's headers whole, however long they are.
-struct PartHeaders {
-    /// `\r\n--boundary`, which starts each part.
-    delimiter: Vec<u8>,
-    /// In a part's headers: how many bytes of them so far.
-    in_headers: Option<usize>,
-    /// The end of the chunk before, for a delimiter or blank line split between chunks.
-    carry: Vec<u8>,
-}
-
-/// A part's headers are longer than [`MAX_PART_HEADERS`]: the chunk stream's error.
-#[derive(Debug)]
-struct PartHeadersTooLarge;
-
-impl fmt::Display for PartHeadersTooLarge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "a part's headers are longer than {MAX_PART_HEADERS} bytes"
-        )
-    }
-}
-
-impl std::error::Error for PartHeadersTooLarge {}
-
-impl PartHeaders {
-    fn new(boundary: &str) -> Self {
-        Self {
-            delimiter: [b"\r\n--", boundary.as_bytes()].concat(),
-            in_headers: None,
-            // The first delimiter may start the body, with no line break before it.
-            carry: b"\r\n".to_vec(),
-        }
-    }
-
-    fn check(&mut self, chunk: &[u8]) -> Result<(), PartHeadersTooLarge> {
-        let mut window = std::mem::take(&mut self.carry);
-        // Bytes before `fresh` were seen (and counted) with the chunk before.
-        let fresh = window.len();
-        window.extend_from_slice(chunk);
-        let mut at = 0;
-        loop {
-            let Some(count) = self.in_headers else {
-                match memchr::memmem::find(&window[at..], &self.delimiter) {
-                    Some(i) => {
-                        at += i + self.delimiter.len();
-                        self.in_headers = Some(0);
-                        continue;
-                    }
-                    None => {
-                        let keep = self.delimiter.len() - 1;
-                        self.carry = window[at.max(window.len().saturating_sub(keep))..].to_vec();
-                        return Ok(());
-                    }
-                }
-            };
-            let found = memchr::memmem::find(&window[at..], b"\r\n\r\n");
-            let end = found.map_or(window.len(), |i| at + i);
-            let count = count + end.saturating_sub(at.max(fresh));
-            if count > MAX_PART_HEADERS {
-                return Err(PartHeadersTooLarge);
-            }
-            match found {
-                Some(_) => {
-                    at = end + 4;
-                    self.in_headers = None;
-                }
-                None => {
-                    self.in_headers = Some(count);
-                    self.carry = window[at.max(window.len().saturating_sub(3))..].to_vec();
-                    return Ok(());
-                }
-            }
-        }
-    }
 }
 
 /// Reads a multipart body into an [`Upload`], checking every limit on the way.
