@@ -36,7 +36,8 @@ if command -v chromedriver >/dev/null; then
   driver_port=$((20000 + RANDOM % 20000))
   chromedriver --port="$driver_port" >/dev/null 2>&1 &
   driver_pid=$!
-  trap 'kill "$driver_pid" 2>/dev/null || true' EXIT
+  # Closing the session ends Chromium too; chromedriver alone would leave it running.
+  trap 'curl -s -m 10 -X DELETE "$driver" >/dev/null; kill "$driver_pid" 2>/dev/null || true' EXIT
   driver="http://127.0.0.1:$driver_port"
   for _ in $(seq 1 100); do
     curl -s "$driver/status" | grep -q '"ready":true' && break
