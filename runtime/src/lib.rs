@@ -88,7 +88,8 @@
 //! ## Header options
 //!
 //! After the header line, a page may set options, each `name: value;`:
-//! `layout: path;` frames the body with a layout function, `title: expr;` and
+//! `layout: path;` frames the body with a layout (a function, or a [`layout!`] that reads
+//! the request: see [`Layout`]), `title: expr;` and
 //! `head: expr;` fill the layout's slots (see [`Slots`]), `csrf: off;` lets unsafe
 //! requests in without a CSRF token (for webhooks and APIs authenticated otherwise), and
 //! `csp: off;` sends the page without the strict Content-Security-Policy (see
@@ -104,7 +105,7 @@
 //! | `$_COOKIE`, `setcookie` | [`req.cookie`](Request::cookie), [`res.set_cookie`](Response::set_cookie): signed by default |
 //! | `$_SESSION` | [`req.session().await`](Request::session): memory, SQLite or Redis stores |
 //! | `header()`, `http_response_code()` | [`res.set_header`](Response::set_header), [`res.set_status`](Response::set_status), at any point of the page |
-//! | `include` | partials and layouts: functions returning [`html!`] values |
+//! | `include` | partials: functions returning [`html!`] values; layouts: the same, or [`layout!`] to read the session |
 //! | a folder of static files | [`assets!`]: embedded, compressed, cached |
 //!
 //! Every `<form method="post">` gets its CSRF field from the compiler, and every unsafe
@@ -148,12 +149,12 @@ pub use error::{Error, Raised, Result};
 pub use escape::{raw, Html, Raw, Render};
 pub use form::{Form, FormRejection};
 pub use http::{Method, StatusCode};
-pub use layout::Slots;
+pub use layout::{Layout, Slots};
 pub use request::{Request, RequestId};
 pub use response::{json, not_found, redirect, Response};
 #[doc(hidden)]
 pub use rsp_macros::__every_context;
-pub use rsp_macros::{assets, html, page};
+pub use rsp_macros::{assets, html, layout, page};
 pub use server::Server;
 #[cfg(feature = "redis")]
 pub use session::RedisStore;
@@ -178,8 +179,8 @@ pub use upload::{Upload, UploadRejection, UploadedFile};
 /// What a page needs in scope: `use rsp::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        csrf_field, html, json, not_found, page, raw, redirect, App, Error, Form, Method, Render,
-        Request, Response, Result, Slots, StatusCode, Upload,
+        csrf_field, html, json, layout, not_found, page, raw, redirect, App, Error, Form, Method,
+        Render, Request, Response, Result, Slots, StatusCode, Upload,
     };
 }
 
@@ -196,6 +197,7 @@ pub mod __private {
     pub use crate::csrf::write_field as csrf_field;
     #[cfg(debug_assertions)]
     pub use crate::dev::{text as dev_text, BodyRef, BodySource};
+    pub use crate::layout::FrameFn;
     pub use crate::registry::{Handler, PageEntry, PageFuture, Target};
     pub use inventory;
 

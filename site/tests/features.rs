@@ -93,9 +93,22 @@ async fn login_regenerates_the_session_and_flashes_once() {
         home.contains(r#"<p class="flash">Welcome, Ann!</p>"#),
         "{home}"
     );
-    assert!(home.contains("Logged in as <b>Ann</b>"), "{home}");
-    let home = text(&client, &site, "/").await;
-    assert!(!home.contains("Welcome, Ann!"), "a flash is shown once");
+    // The layout reads the session: every page's navigation names the visitor and
+    // marks the page it is on.
+    let user = r#"<span class="user"><a href="/login">Ann</a></span>"#;
+    assert!(home.contains(user), "{home}");
+    assert!(
+        home.contains(r#"<a href="/" aria-current="page">Home</a>"#),
+        "{home}"
+    );
+    let about = text(&client, &site, "/about").await;
+    assert!(about.contains(user), "{about}");
+    assert!(
+        about.contains(r#"<a href="/about" aria-current="page">About</a>"#),
+        "{about}"
+    );
+    assert!(about.contains(r#"<a href="/">Home</a>"#), "{about}");
+    assert!(!about.contains("Welcome, Ann!"), "a flash is shown once");
 
     // The id changed, so the token did: the old one is refused.
     let page = text(&client, &site, "/login").await;

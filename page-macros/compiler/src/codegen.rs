@@ -9,7 +9,7 @@
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 
-use crate::header::{PageDef, Target};
+use crate::header::{LayoutDef, PageDef, Target};
 use crate::html::{Context, Inner, Inserted, Insertion, Outer};
 use crate::lex::{Token, TokenKind};
 use crate::mirror::Mirror;
@@ -415,7 +415,6 @@ fn written(def: &PageDef, body: &Body<'_>) -> TokenStream {
     let (statements, buf) = body.statements();
     let source = body_source(body.text);
     let size = hidden("__RSP_SIZE");
-    let framed_size = hidden("__RSP_FRAMED_SIZE");
     let out = hidden("__rsp_out");
     let finish = match &def.options.layout {
         None => quote! {
@@ -423,34 +422,40 @@ fn written(def: &PageDef, body: &Body<'_>) -> TokenStream {
             ::rsp::__private::finish(res, #out)
         },
         Some(layout) => {
-            let title = def
-                .options
-                .title
-                .as_ref()
-                .map_or_else(|| quote!(""), |t| quote!(#t));
-            let head = def
-                .options
-                .head
-                .as_ref()
-                .map_or_else(|| quote!(::rsp::raw("")), |h| quote!(#h));
-            let framed_capacity = capacity + BYTES_PER_VALUE * 64;
+            // The slots own what they hold, so that the layout may borrow `req` mutably
+            // even when the title or head were made from it.
+            let title = match &def.options.title {
+                None => quote!(""),
+                Some(syn::Expr::Lit(lit)) => quote!(#lit),
+                Some(title) => quote! {
+                    ::std::string::String::from(::core::convert::AsRef::<str>::as_ref(&(#title)))
+                },
+            };
+            let head = def.options.head.as_ref().map_or_else(
+                || quote!(::rsp::raw("")),
+                |head| {
+                    quote!(::rsp::raw({
+                        let mut head = ::std::string::String::new();
+                        ::rsp::Render::render(&(#head), &mut head);
+                        head
+                    }))
+                },
+            );
+            let (slot_title, slot_head) = (hidden("__rsp_title"), hidden("__rsp_head"));
+            let slots = quote! {
+                let (#slot_title, #slot_head) = {
+                    // Shared here, so that a `move` fragment in the head copies it.
+                    let req: &::rsp::Request = &*req;
+                    (#title, #head)
+                };
+            };
+            let title = quote!(::core::convert::AsRef::<str>::as_ref(&#slot_title));
+            let head = quote!(#slot_head);
+            let framed = framed(layout, capacity, &out, &title, &head);
             quote! {
                 #size.learn(#out.len());
-                let __rsp_title = #title;
-                let __rsp_head = #head;
-                let __rsp_body = ::rsp::raw(#out);
-                static #framed_size: ::rsp::__private::SizeHint =
-                    ::rsp::__private::SizeHint::new(#framed_capacity);
-                let mut #out = ::std::string::String::with_capacity(#framed_size.get());
-                ::rsp::Render::render(
-                    &#layout(::rsp::Slots {
-                        title: ::core::convert::AsRef::<str>::as_ref(&__rsp_title),
-                        head: &__rsp_head,
-                        body: &__rsp_body,
-                    }),
-                    &mut #out,
-                );
-                #framed_size.learn(#out.len());
+                #slots
+                #framed
                 ::rsp::__private::finish(res, #out)
             }
         }
@@ -463,6 +468,109 @@ fn written(def: &PageDef, body: &Body<'_>) -> TokenStream {
         let #buf = &mut #out;
         #statements
         #finish
+    }
+}
+
+/// The markup in the string `out` framed by `layout` with the given title (a `&str`)
+/// and head (a `Render + Sync`), into `out` again. Expects `req` and `res` in scope.
+fn framed(
+    layout: &syn::Path,
+    capacity: usize,
+    out: &Ident,
+    title: &TokenStream,
+    head: &TokenStream,
+) -> TokenStream {
+    let framed_size = hidden("__RSP_FRAMED_SIZE");
+    let framed_capacity = capacity + BYTES_PER_VALUE * 64;
+    quote! {
+        let __rsp_body = ::rsp::raw(#out);
+        static #framed_size: ::rsp::__private::SizeHint =
+            ::rsp::__private::SizeHint::new(#framed_capacity);
+        let mut #out = ::std::string::String::with_capacity(#framed_size.get());
+        ::rsp::Layout::frame(
+            &#layout,
+            req,
+            res,
+            ::rsp::Slots { title: #title, head: &#head, body: &__rsp_body },
+            &mut #out,
+        )
+        .await?;
+        #framed_size.learn(#out.len());
+    }
+}
+
+/// `layout!`: a unit struct named as the layout, whose [`Layout`] impl runs the
+/// statements with `req`, `res` and `page` in scope, then writes the body, framed by the
+/// outer layout if it names one.
+pub(crate) fn layout(def: &LayoutDef, body: &Body<'_>) -> TokenStream {
+    let LayoutDef {
+        attrs,
+        vis,
+        name,
+        outer,
+        stmts,
+        ..
+    } = def;
+    let capacity = body.capacity();
+    let (statements, buf) = body.statements();
+    let source = body_source(body.text);
+    let size = hidden("__RSP_SIZE");
+    let out = hidden("__rsp_out");
+    let frame = hidden("__rsp_frame");
+    let rules = body.form_rules;
+    let start = hidden("__rsp_start");
+    let write = match outer {
+        None => quote! {
+            let #start = #frame.len();
+            #frame.reserve(#size.get());
+            let #buf = &mut *#frame;
+            #statements
+            #size.learn(#frame.len() - #start);
+        },
+        Some(outer) => {
+            let framed = framed(
+                outer,
+                capacity,
+                &out,
+                &quote!(page.title),
+                &quote!(page.head),
+            );
+            quote! {
+                let mut #out = ::std::string::String::with_capacity(#size.get());
+                let #buf = &mut #out;
+                #statements
+                #size.learn(#out.len());
+                #framed
+                #frame.push_str(&#out);
+            }
+        }
+    };
+    quote! {
+        #(#attrs)*
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug)]
+        #vis struct #name;
+
+        impl ::rsp::Layout for #name {
+            #[allow(unused_variables, unused_mut, unreachable_code, clippy::all)]
+            fn frame<'a>(
+                &'a self,
+                req: &'a mut ::rsp::Request,
+                res: &'a mut ::rsp::Response,
+                page: ::rsp::Slots<'a>,
+                #frame: &'a mut ::std::string::String,
+            ) -> impl ::core::future::Future<Output = ::rsp::Result<()>> + ::core::marker::Send + 'a {
+                async move {
+                    #(#stmts)*
+                    static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
+                    #source
+                    #write
+                    ::rsp::Result::Ok(())
+                }
+            }
+        }
+
+        #(::rsp::__private::inventory::submit! { #rules })*
     }
 }
 

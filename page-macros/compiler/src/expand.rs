@@ -5,7 +5,7 @@ use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::codegen::{self, Body};
-use crate::header::{FragmentDef, PageDef};
+use crate::header::{FragmentDef, LayoutDef, PageDef};
 use crate::html::{self, Context, Inner, Insertion, Outer};
 use crate::lex::{self, Token};
 use crate::mirror::{Location, Mirror};
@@ -52,6 +52,25 @@ pub fn page(input: TokenStream, locate: Locate<'_>) -> TokenStream {
                 #stand_in
             }
         }
+    }
+}
+
+/// `layout!`: a layout that runs like a page (`req`, `res`, `.await`, `?`) and frames
+/// the page it is given as `page`.
+pub fn layout(input: TokenStream, locate: Locate<'_>) -> TokenStream {
+    let def = match syn::parse2::<LayoutDef>(input) {
+        Ok(def) => def,
+        Err(e) => return e.to_compile_error(),
+    };
+    // Its markup goes into pages under the strict policy, unless they opt out: no
+    // inline handlers in a layout.
+    match compile(&def.body, Handlers::Refused, None, locate) {
+        Ok((compiled, mirror)) => {
+            let subspan = spans::of_literal(&def.body.token(), &compiled.text);
+            let subspan = subspan.as_ref().map(|f| f as Subspan<'_>);
+            codegen::layout(&def, &compiled.body(mirror.as_ref(), subspan))
+        }
+        Err(error) => error.to_compile_error(),
     }
 }
 

@@ -83,6 +83,67 @@ pub(crate) struct Param {
     pub(crate) ty: Option<Type>,
 }
 
+/// A parsed `layout!` invocation: a layout that runs like a page.
+///
+/// ```text
+/// /// The frame of every page.                // attributes, doc comments
+/// pub main;                                  // visibility and name
+/// layout: crate::layouts::outer;             // optional: the layout this one nests in
+/// let user = req.session().await?.get::<String>("user");
+/// r#"<nav><%= user %></nav><%= page.body %>"#
+/// ```
+pub(crate) struct LayoutDef {
+    pub(crate) attrs: Vec<syn::Attribute>,
+    pub(crate) vis: syn::Visibility,
+    pub(crate) name: Ident,
+    /// The layout this one frames its output with.
+    pub(crate) outer: Option<Path>,
+    pub(crate) stmts: Vec<Stmt>,
+    pub(crate) body: LitStr,
+}
+
+impl Parse for LayoutDef {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        let vis: syn::Visibility = input.parse()?;
+        let name: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected the layout's name: `layout! { pub main; … }`",
+            )
+        })?;
+        input.parse::<Token![;]>()?;
+        let options = parse_options(input)?;
+        if let Some(option) = [&options.title, &options.head].into_iter().flatten().next() {
+            return Err(syn::Error::new_spanned(
+                option,
+                "a layout passes on the title and head its page set: only `layout:` is an option here",
+            ));
+        }
+        if !options.csrf || !options.csp {
+            return Err(syn::Error::new(
+                name.span(),
+                "`csrf:` and `csp:` are set by each page, not by its layout",
+            ));
+        }
+        let (stmts, body) = parse_rest(input)?;
+        let Some(body) = body else {
+            return Err(syn::Error::new(
+                name.span(),
+                "a layout ends with its markup, a string literal that writes `<%= page.body %>`",
+            ));
+        };
+        Ok(Self {
+            attrs,
+            vis,
+            name,
+            outer: options.layout,
+            stmts,
+            body,
+        })
+    }
+}
+
 /// A `html!` invocation: just a body.
 pub(crate) struct FragmentDef {
     pub(crate) body: LitStr,
@@ -132,6 +193,20 @@ impl Parse for PageDef {
         let name: Ident = input.parse()?;
         input.parse::<Token![;]>()?;
         let options = parse_options(input)?;
+        if options.layout.is_none() {
+            if let Some(title) = &options.title {
+                return Err(syn::Error::new_spanned(
+                    title,
+                    "`title:` fills a layout: add `layout: path;`",
+                ));
+            }
+            if let Some(head) = &options.head {
+                return Err(syn::Error::new_spanned(
+                    head,
+                    "`head:` fills a layout: add `layout: path;`",
+                ));
+            }
+        }
         let (stmts, body) = parse_rest(input)?;
         if body.is_none() && options.layout.is_some() {
             return Err(syn::Error::new(
@@ -235,20 +310,6 @@ fn parse_options(input: ParseStream<'_>) -> syn::Result<Options> {
             }
         }
         input.parse::<Token![;]>()?;
-    }
-    if options.layout.is_none() {
-        if let Some(title) = &options.title {
-            return Err(syn::Error::new_spanned(
-                title,
-                "`title:` fills a layout: add `layout: path;`",
-            ));
-        }
-        if let Some(head) = &options.head {
-            return Err(syn::Error::new_spanned(
-                head,
-                "`head:` fills a layout: add `layout: path;`",
-            ));
-        }
     }
     Ok(options)
 }

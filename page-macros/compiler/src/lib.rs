@@ -54,6 +54,6 @@ mod mirror;
 mod spans;
 
 #[cfg(feature = "codegen")]
-pub use expand::{assets, every_context, fragment, page, Locate};
+pub use expand::{assets, every_context, fragment, layout, page, Locate};
 #[cfg(feature = "codegen")]
 pub use mirror::Location;

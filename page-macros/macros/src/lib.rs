@@ -11,6 +11,13 @@ pub fn page(input: TokenStream) -> TokenStream {
     rsp_compiler::page(input.into(), &locate).into()
 }
 
+/// Compiles a layout that reads the request as a page does (`req`, `res`, `.await`,
+/// `?`) and frames the page it is given as `page`. See the `rsp` crate.
+#[proc_macro]
+pub fn layout(input: TokenStream) -> TokenStream {
+    rsp_compiler::layout(input.into(), &locate).into()
+}
+
 /// Compiles page text into a value that renders itself (a partial or a layout).
 /// See the `rsp` crate for the page language.
 #[proc_macro]

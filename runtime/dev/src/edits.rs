@@ -2,7 +2,7 @@
 //!
 //! The sources are read when a build starts; each later edit is compared with that
 //! snapshot, which is what the running site was compiled from. A `.rs` file whose only
-//! differences are inside the body literals of `page!` and `html!` invocations, each
+//! differences are inside the body literals of `page!`, `layout!` and `html!` invocations, each
 //! body keeping its skeleton (`rsp_compiler::skeleton`), is a text edit: the site can
 //! take the new text of those bodies. Anything else needs a build.
 
@@ -120,7 +120,7 @@ fn text_edits(before: &str, now: &str) -> Option<Vec<(String, String)>> {
     Some(edits)
 }
 
-/// The body texts of the `page!` and `html!` invocations of a file, in order, and the
+/// The body texts of the `page!`, `layout!` and `html!` invocations of a file, in order, and the
 /// file with those literals left out.
 fn bodies(file: &str) -> Option<(Vec<String>, String)> {
     let tokens = TokenStream::from_str(file).ok()?;
@@ -139,8 +139,8 @@ fn bodies(file: &str) -> Option<(Vec<String>, String)> {
     Some((texts, rest))
 }
 
-/// Collects the body literal (its byte range and value) of every `page! {…}` (its last
-/// string literal) and `html!(…)` (its first), at any depth.
+/// Collects the body literal (its byte range and value) of every `page! {…}` and
+/// `layout! {…}` (its last string literal) and `html!(…)` (its first), at any depth.
 fn find_bodies(tokens: TokenStream, found: &mut Vec<(std::ops::Range<usize>, String)>) {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     for (i, tree) in trees.iter().enumerate() {
@@ -160,7 +160,7 @@ fn find_bodies(tokens: TokenStream, found: &mut Vec<(std::ops::Range<usize>, Str
             _ => None,
         });
         let body = match invoked.as_deref() {
-            Some("page") => literals.last(),
+            Some("page" | "layout") => literals.last(),
             Some("html") => literals.into_iter().next(),
             _ => None,
         };
@@ -195,17 +195,24 @@ page! {
 fn part() -> impl Render {
     html!("<b>bold</b>")
 }
+
+layout! {
+    frame;
+    r#"<nav>site</nav><%= page.body %>"#
+}
 "##;
 
     #[test]
     fn only_text_changed() {
         let now = PAGE
             .replace("<h1>Hi</h1>", "<h1>Hello\nthere</h1>")
-            .replace("<b>bold</b>", "<i>it</i>");
+            .replace("<b>bold</b>", "<i>it</i>")
+            .replace("<nav>site</nav>", "<nav>the site</nav>");
         let edits = text_edits(PAGE, &now).unwrap();
-        assert_eq!(edits.len(), 2);
+        assert_eq!(edits.len(), 3);
         assert_eq!(edits[0].1, "<h1>Hello\nthere</h1>\n<p><%= name %></p>");
         assert_eq!(edits[1], ("<b>bold</b>".into(), "<i>it</i>".into()));
+        assert_eq!(edits[2].1, "<nav>the site</nav><%= page.body %>");
     }
 
     #[test]

@@ -1,14 +1,9 @@
 use rsp::prelude::*;
 
-use crate::layout::flashes;
-
 page! {
     GET "/" => index;
     layout: crate::layout::main;
     title: "Welcome to rsp";
-    let session = req.session().await?;
-    let messages = session.take_flash();
-    let user: Option<String> = session.get("user");
     let pages = [
         ("/hello/world", "Hello: a route parameter"),
         ("/guestbook", "Guestbook: a form, stored in SQLite"),
@@ -19,9 +14,7 @@ page! {
         ("/about", "About: a layout and partials"),
         ("/nowhere", "A missing page: the custom 404"),
     ];
-    r#"<%= flashes(&messages) %>
-<% if let Some(user) = &user { %><p>Logged in as <b><%= user %></b>.</p><% } %>
-<ul>
+    r#"<ul>
 <% for (href, label) in pages { %>  <li><a href="<%= href %>"><%= label %></a></li>
 <% } %></ul>"#
 }

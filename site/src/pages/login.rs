@@ -1,8 +1,6 @@
 use rsp::prelude::*;
 use serde::Deserialize;
 
-use crate::layout::flashes;
-
 /// The demo's one password: any name may log in with it.
 const PASSWORD: &str = "rsp";
 
@@ -30,10 +28,8 @@ page! {
         return redirect("/");
     }
     let session = req.session().await?;
-    let messages = session.take_flash();
     let user: Option<String> = session.get("user");
-    r#"<%= flashes(&messages) %>
-<% if let Some(user) = &user { %>
+    r#"<% if let Some(user) = &user { %>
 <p>You are logged in as <b><%= user %></b>.</p>
 <form method="post" action="/logout"><button>Log out</button></form>
 <% } else { %>
