@@ -17,19 +17,17 @@
 //!   when the file has variants. Each encoding has its own strong ETag (`"…-br"`,
 //!   `"…-gz"`), as the bytes differ.
 //! - `304 Not Modified` when `If-None-Match` holds the ETag of the representation that
-//!   would be sent (weak comparison, lists and `*`, as RFC 9110 says).
-//! - `206 Partial Content` for one `Range` of a GET (`bytes=a-b`, `a-`, `-n`), always of
-//!   the identity encoding; `416` with `Content-Range: bytes */len` when unsatisfiable;
-//!   several ranges, or a malformed one, are ignored (a 200). `If-Range` with the strong
-//!   ETag keeps the range, anything else gives the whole file.
+//!   would be sent, and `206`/`416` for a `Range`, always of the identity encoding: the
+//!   rules of the `conditional` module, which files from disk follow too.
 
 use bytes::Bytes;
 use http::header::{
     HeaderMap, HeaderValue, ACCEPT_ENCODING, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_ENCODING,
-    CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_NONE_MATCH, IF_RANGE, RANGE, VARY,
+    CONTENT_RANGE, CONTENT_TYPE, ETAG, VARY,
 };
 use http::{Method, StatusCode};
 
+use crate::conditional::{self, ByteRange};
 use crate::error::Result;
 use crate::registry::PageFuture;
 use crate::request::Request;
@@ -129,17 +127,8 @@ fn answer(asset: &'static Asset, method: &Method, headers: &HeaderMap) -> Respon
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
     let has_variants = asset.gzip.is_some() || asset.br.is_some();
-    let range = if method == Method::GET {
-        header(RANGE)
-            .map(|value| parse_range(value, asset.body.len() as u64))
-            .filter(|_| match header(IF_RANGE) {
-                Some(value) => if_range_holds(value, asset.etag),
-                None => true,
-            })
-            .unwrap_or(ByteRange::Whole)
-    } else {
-        ByteRange::Whole
-    };
+    let len = asset.body.len() as u64;
+    let range = conditional::range(method, headers, len, asset.etag, None);
     let encoding = if range == ByteRange::Whole {
         choose_encoding(
             header(ACCEPT_ENCODING),
@@ -156,8 +145,7 @@ fn answer(asset: &'static Asset, method: &Method, headers: &HeaderMap) -> Respon
     }
     .unwrap_or((asset.body, asset.etag));
 
-    let not_modified = header(IF_NONE_MATCH).is_some_and(|list| none_match_fails(list, etag));
-    let mut res = if not_modified {
+    let mut res = if conditional::not_modified(headers, etag, None) {
         let mut res = Response::bytes(Bytes::new());
         res.set_status(StatusCode::NOT_MODIFIED);
         res
@@ -165,23 +153,25 @@ fn answer(asset: &'static Asset, method: &Method, headers: &HeaderMap) -> Respon
         match range {
             ByteRange::Whole => Response::bytes(Bytes::from_static(body)),
             ByteRange::Part { first, last } => {
-                let len = asset.body.len();
-                // `parse_range` keeps both ends within the body.
+                // `conditional::range` keeps both ends within the body.
                 let part = Bytes::from_static(&body[first as usize..=last as usize]);
                 let mut res = Response::bytes(part);
                 res.set_status(StatusCode::PARTIAL_CONTENT);
                 insert(
                     &mut res,
                     CONTENT_RANGE,
-                    &format!("bytes {first}-{last}/{len}"),
+                    &range.content_range(len).unwrap_or_default(),
                 );
                 res
             }
             ByteRange::Unsatisfiable => {
                 let mut res = Response::text("range not satisfiable");
                 res.set_status(StatusCode::RANGE_NOT_SATISFIABLE);
-                let len = asset.body.len();
-                insert(&mut res, CONTENT_RANGE, &format!("bytes */{len}"));
+                insert(
+                    &mut res,
+                    CONTENT_RANGE,
+                    &range.content_range(len).unwrap_or_default(),
+                );
                 return with_validators(res, has_variants, etag);
             }
         }
@@ -300,116 +290,6 @@ fn parse_q(value: &str) -> Option<u16> {
     }
 }
 
-/// The entity-tags of an `If-None-Match` or `If-Range` value, each as
-/// `(weak, opaque-tag with quotes)`; `None` for `*`. Parsing stops at the first
-/// malformed tag, keeping those before it.
-fn entity_tags(list: &str) -> Option<Vec<(bool, &str)>> {
-    if list.trim() == "*" {
-        return None;
-    }
-    let mut tags = Vec::new();
-    let mut rest = list;
-    loop {
-        rest = rest.trim_start_matches([' ', '\t', ',']);
-        if rest.is_empty() {
-            break;
-        }
-        let (weak, tag) = match rest.strip_prefix("W/") {
-            Some(tag) => (true, tag),
-            None => (false, rest),
-        };
-        let Some(end) = tag
-            .strip_prefix('"')
-            .and_then(|inner| inner.find('"'))
-            .map(|i| i + 2)
-        else {
-            break;
-        };
-        tags.push((weak, &tag[..end]));
-        rest = &tag[end..];
-    }
-    Some(tags)
-}
-
-/// Whether an `If-None-Match` value matches `etag` (weak comparison): then the client's
-/// copy is current and the answer is a 304.
-fn none_match_fails(list: &str, etag: &str) -> bool {
-    match entity_tags(list) {
-        None => true,
-        Some(tags) => tags.iter().any(|&(_, tag)| tag == etag),
-    }
-}
-
-/// Whether an `If-Range` value lets the range through: a strong ETag equal to `etag`.
-/// A date, or a weak tag, never matches, as the file has no `Last-Modified`.
-fn if_range_holds(value: &str, etag: &str) -> bool {
-    matches!(entity_tags(value).as_deref(), Some([(false, tag)]) if *tag == etag)
-}
-
-/// What a `Range` header asks of a body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ByteRange {
-    /// No usable range: send the whole body (also for several ranges or bad syntax).
-    Whole,
-    /// The bytes `first..=last`, both within the body.
-    Part { first: u64, last: u64 },
-    /// A well-formed range that selects nothing: 416.
-    Unsatisfiable,
-}
-
-/// Parses one `bytes=` range (`a-b`, `a-`, `-n`) for a body of `len` bytes.
-fn parse_range(value: &str, len: u64) -> ByteRange {
-    let Some((unit, set)) = value.split_once('=') else {
-        return ByteRange::Whole;
-    };
-    if !unit.trim().eq_ignore_ascii_case("bytes") {
-        return ByteRange::Whole;
-    }
-    let mut specs = set.split(',').map(str::trim).filter(|s| !s.is_empty());
-    let (Some(spec), None) = (specs.next(), specs.next()) else {
-        return ByteRange::Whole;
-    };
-    let Some((first, last)) = spec.split_once('-') else {
-        return ByteRange::Whole;
-    };
-    let (first, last) = (first.trim(), last.trim());
-    match (number(first), number(last)) {
-        // `-n`: the last n bytes.
-        (None, Some(n)) if first.is_empty() => {
-            if n == 0 || len == 0 {
-                ByteRange::Unsatisfiable
-            } else {
-                ByteRange::Part {
-                    first: len.saturating_sub(n),
-                    last: len - 1,
-                }
-            }
-        }
-        // `a-` and `a-b`.
-        (Some(a), b) if last.is_empty() || b.is_some() => {
-            if b.is_some_and(|b| b < a) {
-                ByteRange::Whole
-            } else if a >= len {
-                ByteRange::Unsatisfiable
-            } else {
-                ByteRange::Part {
-                    first: a,
-                    last: b.map_or(len - 1, |b| b.min(len - 1)),
-                }
-            }
-        }
-        _ => ByteRange::Whole,
-    }
-}
-
-/// Digits as a number (too large saturates); `None` if empty or not all digits.
-fn number(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(text.parse().unwrap_or(u64::MAX))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,91 +358,6 @@ mod tests {
         assert_eq!(parse_q("0.1234"), None);
         assert_eq!(parse_q("-0"), None);
         assert_eq!(parse_q(""), None);
-    }
-
-    #[test]
-    fn if_none_match_uses_weak_comparison_lists_and_star() {
-        let etag = "\"abc\"";
-        assert!(none_match_fails("\"abc\"", etag));
-        assert!(none_match_fails("W/\"abc\"", etag));
-        assert!(none_match_fails("\"x\", \"abc\"", etag));
-        assert!(none_match_fails("\"x\",W/\"abc\"", etag));
-        assert!(none_match_fails("*", etag));
-        assert!(none_match_fails(" * ", etag));
-        assert!(!none_match_fails("\"abcd\"", etag));
-        assert!(!none_match_fails("abc", etag));
-        assert!(!none_match_fails("\"ABC\"", etag));
-        assert!(!none_match_fails("", etag));
-        // A comma is allowed inside a tag: it does not split it.
-        assert!(!none_match_fails("\"a,\"abc\"\"", etag));
-        assert!(none_match_fails("\"a,b\", \"abc\"", etag));
-        // Parsing stops at garbage but keeps what came before.
-        assert!(none_match_fails("\"abc\", garbage", etag));
-        assert!(!none_match_fails("garbage, \"abc\"", etag));
-    }
-
-    #[test]
-    fn if_range_needs_the_strong_etag() {
-        let etag = "\"abc\"";
-        assert!(if_range_holds("\"abc\"", etag));
-        assert!(!if_range_holds("W/\"abc\"", etag));
-        assert!(!if_range_holds("\"other\"", etag));
-        assert!(!if_range_holds("Tue, 15 Nov 1994 08:12:31 GMT", etag));
-        assert!(!if_range_holds("*", etag));
-    }
-
-    fn part(first: u64, last: u64) -> ByteRange {
-        ByteRange::Part { first, last }
-    }
-
-    #[test]
-    fn ranges_parse_in_their_three_forms() {
-        assert_eq!(parse_range("bytes=0-9", 100), part(0, 9));
-        assert_eq!(parse_range("bytes=10-", 100), part(10, 99));
-        assert_eq!(parse_range("bytes=-10", 100), part(90, 99));
-        assert_eq!(parse_range("bytes=5-5", 100), part(5, 5));
-        assert_eq!(parse_range("Bytes = 1 - 2 ", 100), part(1, 2));
-        // An end past the body is clamped; a suffix longer than the body takes it all.
-        assert_eq!(parse_range("bytes=90-1000", 100), part(90, 99));
-        assert_eq!(parse_range("bytes=-1000", 100), part(0, 99));
-        assert_eq!(
-            parse_range("bytes=0-99999999999999999999999", 100),
-            part(0, 99)
-        );
-    }
-
-    #[test]
-    fn unsatisfiable_ranges_are_told_apart() {
-        assert_eq!(parse_range("bytes=100-", 100), ByteRange::Unsatisfiable);
-        assert_eq!(parse_range("bytes=100-200", 100), ByteRange::Unsatisfiable);
-        assert_eq!(parse_range("bytes=-0", 100), ByteRange::Unsatisfiable);
-        assert_eq!(parse_range("bytes=0-", 0), ByteRange::Unsatisfiable);
-        assert_eq!(parse_range("bytes=-5", 0), ByteRange::Unsatisfiable);
-        assert_eq!(
-            parse_range("bytes=99999999999999999999999-", 100),
-            ByteRange::Unsatisfiable
-        );
-    }
-
-    #[test]
-    fn malformed_or_multiple_ranges_are_ignored() {
-        for value in [
-            "bytes=0-1,5-6",
-            "bytes=5-1",
-            "bytes=-",
-            "bytes=a-b",
-            "bytes=1",
-            "bytes=--1",
-            "bytes=-1-2",
-            "bytes=",
-            "items=0-1",
-            "0-1",
-            "bytes=+1-2",
-        ] {
-            assert_eq!(parse_range(value, 100), ByteRange::Whole, "{value}");
-        }
-        // Empty elements of the list do not count as ranges.
-        assert_eq!(parse_range("bytes=, 0-1 ,", 100), part(0, 1));
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Reading request bodies: the slow-body deadline (408), and what happens to a body a page
-//! refused or never read — read and thrown away after the answer, for a bounded time, so
-//! that a browser still sending reads the error page instead of a reset connection.
+//! Bodies. Reading request bodies: the slow-body deadline (408), and what happens to a body
+//! a page refused or never read — read and thrown away after the answer, for a bounded
+//! time, so that a browser still sending reads the error page instead of a reset
+//! connection. Writing response bodies: bytes in memory, or a file read a chunk at a time
+//! as the connection takes them, so that memory stays flat however large the file.
 
 use std::fmt;
 use std::time::Duration;
@@ -79,4 +81,108 @@ pub(crate) fn linger(mut rest: BodyStream) {
         {
         }
     });
+}
+
+/// A file to send from disk, opened by the page; the part to send is chosen later, from
+/// the request's `Range` and validators.
+#[derive(Debug)]
+pub(crate) struct FileBody {
+    pub(crate) file: tokio::fs::File,
+    /// Its length when opened.
+    pub(crate) len: u64,
+    pub(crate) modified: Option<std::time::SystemTime>,
+}
+
+/// Bytes read from a file per chunk: few reads for a large file, little memory each.
+const FILE_CHUNK: usize = 128 * 1024;
+
+/// A response body as hyper sends it.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    /// In memory; taken by the first poll.
+    Bytes(Option<Bytes>),
+    /// `remaining` bytes of a file, from where its cursor stands.
+    File {
+        file: tokio::fs::File,
+        remaining: u64,
+        buf: bytes::BytesMut,
+    },
+}
+
+impl Outgoing {
+    pub(crate) fn bytes(bytes: Bytes) -> Self {
+        Self::Bytes(Some(bytes).filter(|b| !b.is_empty()))
+    }
+
+    /// The next `len` bytes of `file`.
+    pub(crate) fn file(file: tokio::fs::File, len: u64) -> Self {
+        Self::File {
+            file,
+            remaining: len,
+            buf: bytes::BytesMut::new(),
+        }
+    }
+}
+
+impl hyper::body::Body for Outgoing {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        use std::task::Poll;
+        use tokio::io::{AsyncRead, ReadBuf};
+
+        match self.get_mut() {
+            Self::Bytes(bytes) => {
+                Poll::Ready(bytes.take().map(|b| Ok(hyper::body::Frame::data(b))))
+            }
+            Self::File {
+                file,
+                remaining,
+                buf,
+            } => {
+                if *remaining == 0 {
+                    return Poll::Ready(None);
+                }
+                let want = usize::try_from(*remaining).map_or(FILE_CHUNK, |r| r.min(FILE_CHUNK));
+                buf.resize(want, 0);
+                let mut read = ReadBuf::new(&mut buf[..]);
+                match std::pin::Pin::new(file).poll_read(cx, &mut read) {
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+                    Poll::Ready(Ok(())) => {
+                        let n = read.filled().len();
+                        if n == 0 {
+                            // Shorter than its length said: it was cut while being sent.
+                            return Poll::Ready(Some(
+                                Err(std::io::ErrorKind::UnexpectedEof.into()),
+                            ));
+                        }
+                        *remaining -= n as u64;
+                        buf.truncate(n);
+                        Poll::Ready(Some(Ok(hyper::body::Frame::data(buf.split().freeze()))))
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Self::Bytes(bytes) => bytes.is_none(),
+            Self::File { remaining, .. } => *remaining == 0,
+        }
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match self {
+            Self::Bytes(bytes) => {
+                hyper::body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            Self::File { remaining, .. } => hyper::body::SizeHint::with_exact(*remaining),
+        }
+    }
 }

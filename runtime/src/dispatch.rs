@@ -8,17 +8,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::Bytes;
 use cookie::Key;
 use futures_util::FutureExt;
 use http::header::{
     HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, SET_COOKIE,
 };
 use http::{StatusCode, Version};
-use http_body_util::Full;
 use hyper::body::Incoming;
 
-use crate::body;
+use crate::body::{self, Outgoing};
 use crate::config::Shared;
 use crate::constraints::Constraints;
 use crate::cookie::set_cookie_headers;
@@ -58,7 +56,7 @@ pub(crate) async fn handle(
     site: Arc<Site>,
     remote: SocketAddr,
     request: http::Request<Incoming>,
-) -> std::result::Result<http::Response<Full<Bytes>>, Infallible> {
+) -> std::result::Result<http::Response<Outgoing>, Infallible> {
     let started = Instant::now();
     let id = RequestId(site.next_id.fetch_add(1, Ordering::Relaxed));
     let (head, body) = request.into_parts();
@@ -80,7 +78,7 @@ pub(crate) async fn handle(
         .get(CONTENT_TYPE)
         .is_none_or(|kind| kind.as_bytes().starts_with(b"text/html"));
     #[cfg(debug_assertions)]
-    if html {
+    if html && response.file_mut().is_none() {
         if let Some(script) = crate::dev::reload_script(req.nonce()) {
             response.append_html(&script);
         }
@@ -95,9 +93,24 @@ pub(crate) async fn handle(
     if let Some(rest) = req.unread_body() {
         body::linger(rest);
     }
+    let file = match crate::file::answer(&mut response, req.method(), req.headers()) {
+        Some((mut file, offset, len)) => match seek(&mut file, offset).await {
+            Ok(()) => Some((file, len)),
+            Err(e) => {
+                let error = Error::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the file could not be read: {e}"),
+                );
+                tracing::error!(request_id = %id, "{error}");
+                response = error_page::builtin(&error, &req, None, shared.config.detailed_errors);
+                None
+            }
+        },
+        None => None,
+    };
     // A page for this visitor alone: no shared cache may keep it.
     let private = req.session_id().is_used();
-    let response = into_http(response, &shared.key, private);
+    let response = into_http(response, file, &shared.key, private);
     tracing::info!(
         target: "rsp::access",
         "{remote} {} {} {} {}us id={id}",
@@ -257,6 +270,15 @@ async fn error_page(
     error_page::builtin(error, req, entry, site.shared.config.detailed_errors)
 }
 
+/// Moves a file's cursor to where its part starts.
+async fn seek(file: &mut tokio::fs::File, offset: u64) -> std::io::Result<()> {
+    use tokio::io::AsyncSeekExt;
+    if offset > 0 {
+        file.seek(std::io::SeekFrom::Start(offset)).await?;
+    }
+    Ok(())
+}
+
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
 
 const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-cache");
@@ -264,7 +286,12 @@ const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-cache");
 /// The response as hyper sends it. A `private` one (it read the session or a CSRF token)
 /// or one that sets a cookie is marked `Cache-Control: private, no-cache` unless the page
 /// set its own `Cache-Control`, as PHP does for pages that start a session.
-fn into_http(response: Response, key: &Key, private: bool) -> http::Response<Full<Bytes>> {
+fn into_http(
+    response: Response,
+    file: Option<(tokio::fs::File, u64)>,
+    key: &Key,
+    private: bool,
+) -> http::Response<Outgoing> {
     let (status, mut headers, cookies, body) = response.into_parts();
     headers.entry(CONTENT_TYPE).or_insert(HTML);
     if private || !cookies.is_empty() {
@@ -275,7 +302,11 @@ fn into_http(response: Response, key: &Key, private: bool) -> http::Response<Ful
             headers.append(SET_COOKIE, value);
         }
     }
-    let mut http = http::Response::new(Full::new(body));
+    let body = match file {
+        Some((file, len)) => Outgoing::file(file, len),
+        None => Outgoing::bytes(body),
+    };
+    let mut http = http::Response::new(body);
     *http.status_mut() = status;
     *http.headers_mut() = headers;
     http

@@ -107,6 +107,7 @@
 //! | `header()`, `http_response_code()` | [`res.set_header`](Response::set_header), [`res.set_status`](Response::set_status), at any point of the page |
 //! | `include` | partials: functions returning [`html!`] values; layouts: the same, or [`layout!`] to read the session |
 //! | a folder of static files | [`assets!`]: embedded, compressed, cached |
+//! | `readfile()` | [`send_file`], [`send_file_in`]: streamed from disk, with `Range`, `ETag` and a download name |
 //!
 //! Every `<form method="post">` gets its CSRF field from the compiler, and every unsafe
 //! request is checked (see [`csrf_field`]); the constraints the form declares to the
@@ -121,6 +122,7 @@ extern crate self as rsp;
 
 mod assets;
 mod body;
+mod conditional;
 mod config;
 mod constraints;
 mod cookie;
@@ -132,6 +134,7 @@ mod dispatch;
 mod error;
 mod error_page;
 pub mod escape;
+mod file;
 mod form;
 mod layout;
 mod registry;
@@ -147,6 +150,7 @@ pub use cookie::{Cookie, CookieRejection, SameSite};
 pub use csrf::{csrf_field, CsrfRejection};
 pub use error::{Error, Raised, Result};
 pub use escape::{raw, Html, Raw, Render};
+pub use file::{send_file, send_file_in};
 pub use form::{Form, FormRejection};
 pub use http::{Method, StatusCode};
 pub use layout::{Layout, Slots};
@@ -179,8 +183,8 @@ pub use upload::{Upload, UploadRejection, UploadedFile};
 /// What a page needs in scope: `use rsp::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        csrf_field, html, json, layout, not_found, page, raw, redirect, App, Error, Form, Method,
-        Render, Request, Response, Result, Slots, StatusCode, Upload,
+        csrf_field, html, json, layout, not_found, page, raw, redirect, send_file, send_file_in,
+        App, Error, Form, Method, Render, Request, Response, Result, Slots, StatusCode, Upload,
     };
 }
 

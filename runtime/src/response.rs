@@ -9,6 +9,7 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use http::StatusCode;
 use serde::Serialize;
 
+use crate::body::FileBody;
 use crate::cookie::{self as cookies, Cookie, CookieChange};
 use crate::error::{Error, Result};
 
@@ -31,6 +32,8 @@ pub struct Response {
     headers: HeaderMap,
     cookies: Vec<CookieChange>,
     body: Bytes,
+    /// A file to stream instead of `body` (see [`send_file`](crate::send_file)).
+    file: Option<FileBody>,
 }
 
 impl Response {
@@ -182,9 +185,24 @@ impl Response {
         self
     }
 
-    /// The body bytes.
+    /// The body bytes; empty for a file, which is read from disk as it is sent.
     pub fn body(&self) -> &Bytes {
         &self.body
+    }
+
+    pub(crate) fn with_file(file: FileBody) -> Self {
+        Self {
+            file: Some(file),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn file_mut(&mut self) -> Option<&mut FileBody> {
+        self.file.as_mut()
+    }
+
+    pub(crate) fn take_file(&mut self) -> Option<FileBody> {
+        self.file.take()
     }
 
     /// Moves the headers and cookies of `earlier` (set by a page before it returned this
@@ -213,6 +231,7 @@ impl Response {
         self
     }
 
+    /// Its parts, but a file: [`take_file`](Self::take_file) it first.
     pub(crate) fn into_parts(self) -> (StatusCode, HeaderMap, Vec<CookieChange>, Bytes) {
         (self.status, self.headers, self.cookies, self.body)
     }

@@ -2,18 +2,20 @@
 //!
 //! `cargo run --release -p site` serves it on <http://127.0.0.1:8080>; `--addr` /
 //! `RSP_ADDR` choose another address and `--data` / `RSP_DATA` the data directory
-//! (default `./data`, created if missing: the guestbook, the sessions and the secret that
-//! signs cookies live there, so a restart loses nothing).
+//! (default `./data`, created if missing: the guestbook, the uploads, the sessions and the
+//! secret that signs cookies live there, so a restart loses nothing).
 
 mod assets;
 mod guestbook;
 mod layout;
 mod pages;
+mod uploads;
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use guestbook::Guestbook;
+use uploads::Uploads;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -22,6 +24,13 @@ async fn main() -> ExitCode {
         Ok(book) => book,
         Err(e) => {
             eprintln!("cannot open the guestbook in {data}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let uploads = match Uploads::open(&data) {
+        Ok(uploads) => uploads,
+        Err(e) => {
+            eprintln!("cannot open the uploads in {data}: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -34,6 +43,7 @@ async fn main() -> ExitCode {
     };
     let app = rsp::App::new()
         .state(guestbook)
+        .state(uploads)
         .sessions(sessions)
         .secret_file(Path::new(&data).join("secret"));
     match app.serve().await {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{csrf_token, start, Site};
+use common::{csrf_token, empty_dir, exe, start, Site};
 use sha2::{Digest, Sha256};
 
 fn browser() -> reqwest::Client {
@@ -134,8 +134,10 @@ async fn login_regenerates_the_session_and_flashes_once() {
 }
 
 #[tokio::test]
-async fn upload_lists_names_sizes_and_hashes() {
-    let site = start("upload");
+async fn uploads_are_kept_listed_after_a_restart_and_downloaded() {
+    let dir = empty_dir("upload");
+    let data = dir.join("data");
+    let site = Site::start(&exe(), &dir, &["--data", data.to_str().unwrap()]);
     let client = browser();
     let form = text(&client, &site, "/upload").await;
     assert!(form.contains(r#"enctype="multipart/form-data""#), "{form}");
@@ -143,6 +145,7 @@ async fn upload_lists_names_sizes_and_hashes() {
     let big = vec![7u8; 300 * 1024];
     let parts = reqwest::multipart::Form::new()
         .text("_csrf", token)
+        .text("description", "<both> files")
         .part(
             "files",
             reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("../../etc/<hi>.txt"),
@@ -157,29 +160,48 @@ async fn upload_lists_names_sizes_and_hashes() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/upload");
+    let page = text(&client, &site, "/upload").await;
+    assert!(page.contains("2 file(s) uploaded."), "{page}");
     let hex = |bytes: &[u8]| -> String {
         Sha256::digest(bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
     };
-    assert!(
-        page.contains(&format!(
-            "<td>&lt;hi&gt;.txt</td><td>5</td><td><code>{}</code>",
-            hex(b"hello")
-        )),
-        "{page}"
+    let row = |id: u32, name: &str, size: usize, sha: String| {
+        format!(
+            "<tr><td><a href=\"/uploads/{id}\">{name}</a></td><td>&lt;both&gt; files</td>\
+             <td>{size}</td><td><code>{sha}</code></td></tr>"
+        )
+    };
+    let hello = row(1, "&lt;hi&gt;.txt", 5, hex(b"hello"));
+    let big_row = row(2, "big.bin", big.len(), hex(&big));
+    assert!(page.contains(&hello), "{page}");
+    assert!(page.contains(&big_row), "{page}");
+
+    // The files and their list outlive the process.
+    drop(site);
+    let site = Site::start(&exe(), &dir, &["--data", data.to_str().unwrap()]);
+    let page = text(&client, &site, "/upload").await;
+    assert!(page.contains(&hello) && page.contains(&big_row), "{page}");
+    let download = get(&client, &site, "/uploads/2").await;
+    assert_eq!(download.status(), 200);
+    assert_eq!(
+        download.headers()["content-disposition"],
+        "attachment; filename=\"big.bin\"; filename*=UTF-8''big.bin"
     );
-    assert!(
-        page.contains(&format!(
-            "<td>big.bin</td><td>{}</td><td><code>{}</code>",
-            big.len(),
-            hex(&big)
-        )),
-        "{page}"
-    );
+    assert_eq!(download.bytes().await.unwrap(), big);
+    let part = client
+        .get(format!("{}/uploads/1", site.base))
+        .header("range", "bytes=1-3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.text().await.unwrap(), "ell");
+    assert_eq!(get(&client, &site, "/uploads/3").await.status(), 404);
 }
 
 #[tokio::test]

@@ -192,3 +192,66 @@ async fn the_guestbook_refuses_what_its_form_does_not_allow() {
         .unwrap();
     assert!(entries.text().await.unwrap().contains("No entries yet"));
 }
+
+/// A 1 GiB download is streamed from disk: the site's memory does not grow with it.
+#[tokio::test]
+async fn a_large_download_keeps_memory_flat() {
+    let dir = empty_dir("large-download");
+    let data = dir.join("data");
+    let site = Site::start(&exe(), &dir, &["--data", data.to_str().unwrap()]);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{}/upload", site.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let parts = reqwest::multipart::Form::new()
+        .text("_csrf", common::csrf_token(&form))
+        .text("description", "")
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(b"small".to_vec()).file_name("large.bin"),
+        );
+    let res = client
+        .post(format!("{}/upload", site.base))
+        .multipart(parts)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    // The stored file grows to 1 GiB; sparse, so nothing is written to disk.
+    const SIZE: u64 = 1 << 30;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(data.join("uploads/1"))
+        .unwrap()
+        .set_len(SIZE)
+        .unwrap();
+    let peak = status_kib(site.pid(), "VmHWM");
+    let mut download = client
+        .get(format!("{}/uploads/1", site.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        download.headers()["content-length"],
+        SIZE.to_string().as_str()
+    );
+    let mut received = 0u64;
+    while let Some(chunk) = download.chunk().await.unwrap() {
+        received += chunk.len() as u64;
+    }
+    assert_eq!(received, SIZE);
+    let peak_after = status_kib(site.pid(), "VmHWM");
+    eprintln!("peak {peak} → {peak_after} KiB for a {SIZE}-byte download");
+    assert!(
+        peak_after <= peak + 16 * 1024,
+        "peak memory grew from {peak} KiB to {peak_after} KiB"
+    );
+}

@@ -24,6 +24,8 @@ use sha2::{Digest, Sha256};
 use syn::parse::{Parse, ParseStream};
 use syn::{LitStr, Token};
 
+use crate::media_types;
+
 /// `"/prefix", "folder"` with an optional trailing comma.
 struct AssetsDef {
     prefix: LitStr,
@@ -223,9 +225,9 @@ fn fingerprinted(key: &str, bytes: &[u8]) -> String {
 /// The `Asset { … }` of one file.
 fn entry(key: &str, fingerprinted: &str, location: &str, bytes: &[u8]) -> TokenStream {
     let extension = key.rsplit_once('.').map_or("", |(_, ext)| ext);
-    let content_type = content_type(extension);
+    let content_type = media_types::content_type(extension);
     let etag = etag(bytes);
-    let (gzip, br) = if compressible(extension) {
+    let (gzip, br) = if media_types::compressible(extension) {
         (smaller(gzip(bytes), bytes), smaller(brotli(bytes), bytes))
     } else {
         (None, None)
@@ -252,55 +254,6 @@ fn entry(key: &str, fingerprinted: &str, location: &str, bytes: &[u8]) -> TokenS
             br: #br,
         }
     }
-}
-
-/// The `Content-Type` for a file extension (any case); text types are UTF-8.
-fn content_type(extension: &str) -> &'static str {
-    match extension.to_ascii_lowercase().as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "json" | "map" => "application/json",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "wasm" => "application/wasm",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Whether precompressing can pay: known types that are not compressed already.
-/// Unknown types are left alone too (they may be archives, videos, …).
-fn compressible(extension: &str) -> bool {
-    matches!(
-        extension.to_ascii_lowercase().as_str(),
-        "html"
-            | "htm"
-            | "css"
-            | "js"
-            | "mjs"
-            | "txt"
-            | "json"
-            | "map"
-            | "xml"
-            | "svg"
-            | "ico"
-            | "wasm"
-            | "ttf"
-            | "otf"
-            | "pdf"
-    )
 }
 
 /// The strong ETag of some bytes: the first 128 bits of their SHA-256, hex, quoted.
@@ -389,21 +342,6 @@ mod tests {
         assert!(route("static").is_err());
         assert!(route("/s/{x}").is_err());
         assert!(route("/s?x").is_err());
-    }
-
-    #[test]
-    fn content_types_follow_the_extension_in_any_case() {
-        assert_eq!(content_type("css"), "text/css; charset=utf-8");
-        assert_eq!(content_type("JS"), "text/javascript; charset=utf-8");
-        assert_eq!(content_type("mjs"), "text/javascript; charset=utf-8");
-        assert_eq!(content_type("svg"), "image/svg+xml");
-        assert_eq!(content_type("jpeg"), "image/jpeg");
-        assert_eq!(content_type("woff2"), "font/woff2");
-        assert_eq!(content_type("map"), "application/json");
-        assert_eq!(content_type(""), "application/octet-stream");
-        assert_eq!(content_type("exe"), "application/octet-stream");
-        assert!(compressible("CSS") && compressible("svg") && compressible("wasm"));
-        assert!(!compressible("png") && !compressible("woff2") && !compressible("zip"));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!
 //! Every problem is a [`source::Diagnostic`] at a byte offset of the page, rendered with
 //! its page line and column. [`attrs`] is the table of attribute rules that the runtime
-//! follows too.
+//! follows too, and [`media_types`] the table of content types both send files with.
 //!
 //! The lexer, the tracker, the diagnostics and the attribute rules need no dependency;
 //! the passes that read and write Rust (`check`, the header, code generation, `assets!`)
@@ -33,6 +33,7 @@
 pub mod attrs;
 pub mod html;
 pub mod lex;
+pub mod media_types;
 pub mod skeleton;
 pub mod source;
 
