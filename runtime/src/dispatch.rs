@@ -131,12 +131,16 @@ async fn respond(site: &Site, req: &mut Request) -> Response {
             req.set_params(params);
             (Some(entry), run(entry, req, site).await)
         }
-        Lookup::WrongMethod(allow) => {
+        Lookup::WrongMethod { allow, json } => {
             let error = Error::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 format!("{} is not allowed here; allowed: {allow}", req.method()),
             );
-            let mut res = error_page(site, req, None, error).await;
+            let mut res = if json {
+                error_page::json(&error, req, site.shared.config.detailed_errors)
+            } else {
+                error_page(site, req, None, error).await
+            };
             if let Ok(value) = HeaderValue::from_str(&allow) {
                 res.headers_mut().insert(ALLOW, value);
             }
@@ -241,7 +245,7 @@ async fn error_page(
             error.chain().collect::<Vec<_>>().join(": "),
         );
     }
-    if error_page::wants_json(req) {
+    if error_page::wants_json(req) || entry.is_some_and(|page| page.json_errors) {
         return error_page::json(&error, req, site.shared.config.detailed_errors);
     }
     let detailed = site.shared.config.detailed_errors && status.is_server_error();

@@ -93,7 +93,9 @@
 //! `head: expr;` fill the layout's slots (see [`Slots`]), `csrf: off;` lets unsafe
 //! requests in without a CSRF token (for webhooks and APIs authenticated otherwise), and
 //! `csp: off;` sends the page without the strict Content-Security-Policy (see
-//! [`App::strict_csp`]), which also lets it have inline event handlers.
+//! [`App::strict_csp`]), which also lets it have inline event handlers, and
+//! `errors: json;` makes it an API page: its errors (a `?`, a 404, a 405 for its path) are
+//! JSON (`{"status": 404, "error": "…"}`) whatever the client accepts.
 //!
 //! ## What a page gets for free
 //!

@@ -50,6 +50,8 @@ pub struct PageEntry {
     /// Whether the page is sent under the strict Content-Security-Policy (`csp: off;`
     /// clears it).
     pub csp: bool,
+    /// Whether its errors are JSON whatever the client accepts (`errors: json;`).
+    pub json_errors: bool,
 }
 
 inventory::collect!(PageEntry);

@@ -255,7 +255,8 @@ pub fn redirect(location: &str) -> Result<Response> {
 
 /// Answers with `value` as JSON, as short as [`redirect`]: a page that ends with it needs
 /// no body. Errors of a request that asks for JSON (`Accept: application/json`) are JSON
-/// too: `{"status": 404, "error": "…"}`.
+/// too: `{"status": 404, "error": "…"}`; so are all errors of a page whose header says
+/// `errors: json;`.
 ///
 /// ```
 /// use rsp::prelude::*;
@@ -265,6 +266,7 @@ pub fn redirect(location: &str) -> Result<Response> {
 ///
 /// page! {
 ///     GET "/api/entries" => entries;
+///     errors: json;
 ///     let entries = vec![Entry { name: "ann".into(), message: "hi".into() }];
 ///     json(&entries)
 /// }

@@ -13,8 +13,12 @@ pub(crate) enum Lookup {
         entry: &'static PageEntry,
         params: Vec<(String, String)>,
     },
-    /// The path exists, the method does not: the value of the `Allow` header.
-    WrongMethod(String),
+    /// The path exists, the method does not: the value of the `Allow` header, and whether
+    /// a page of the path answers errors in JSON.
+    WrongMethod {
+        allow: String,
+        json: bool,
+    },
     Missing,
     /// A path segment that does not percent-decode to UTF-8.
     BadPath,
@@ -100,7 +104,10 @@ impl Router {
             method
         };
         let Some((_, entry)) = route.pages.iter().find(|(m, _)| m == wanted) else {
-            return Lookup::WrongMethod(allow_header(route));
+            return Lookup::WrongMethod {
+                allow: allow_header(route),
+                json: route.pages.iter().any(|(_, page)| page.json_errors),
+            };
         };
         let mut params = Vec::new();
         for (name, raw) in matched.params.iter() {
@@ -181,6 +188,7 @@ mod tests {
             handler,
             csrf: true,
             csp: true,
+            json_errors: false,
         }))
     }
 

@@ -307,4 +307,14 @@ async fn the_guestbook_answers_programs_in_json() {
     assert_eq!(missing.status(), 404);
     let body: serde_json::Value = missing.json().await.unwrap();
     assert_eq!(body["status"], 404);
+    // The API page declares its errors JSON: a 405 is JSON even to a browser.
+    let wrong = client
+        .delete(format!("{}/api/guestbook", site.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 405);
+    let body: serde_json::Value = wrong.json().await.unwrap();
+    assert_eq!(body["status"], 405);
 }

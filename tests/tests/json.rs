@@ -116,3 +116,44 @@ async fn pages_answer_json_and_so_do_their_errors() {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/api/notes/1");
 }
+
+page! {
+    GET | PUT "/api/declared/{id: u32}" => declared;
+    errors: json;
+    csrf: off;
+    if id == 0 {
+        return Err(Error::new(StatusCode::UNPROCESSABLE_ENTITY, "id 0 is not a note"));
+    }
+    json(&Note { id, title: "declared" })
+}
+
+#[tokio::test]
+async fn an_api_page_answers_errors_in_json_whatever_the_client_accepts() {
+    let server = serve(App::new().detailed_errors(false)).await;
+    let browser_accept = "text/html,application/xhtml+xml,*/*;q=0.8";
+    let ask = |method: Method, path: &str| {
+        server
+            .client
+            .request(method, server.url(path))
+            .header("accept", browser_accept)
+            .send()
+    };
+    for (method, path, status) in [
+        (Method::GET, "/api/declared/0", 422),
+        (Method::GET, "/api/declared/x", 404),
+        (Method::DELETE, "/api/declared/1", 405),
+    ] {
+        let res = ask(method, path).await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "{path}");
+        assert_eq!(res.headers()["content-type"], "application/json", "{path}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["status"], status, "{path}");
+    }
+    // A page that declares nothing keeps its HTML errors for a browser.
+    let res = ask(Method::GET, "/api/notes/2").await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+}

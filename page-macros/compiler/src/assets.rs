@@ -144,6 +144,7 @@ fn generate(def: &AssetsDef) -> syn::Result<TokenStream> {
                     csrf: false,
                     // Files, not pages: any HTML among them is served as it is.
                     csp: false,
+                    json_errors: false,
                 }
             }
         };

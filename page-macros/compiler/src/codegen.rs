@@ -325,6 +325,7 @@ pub(crate) fn page(def: &PageDef, body: Option<&Body<'_>>) -> TokenStream {
     // checking that request's CSRF token would just hide the page behind a 403.
     let csrf = def.options.csrf && matches!(def.target, Target::Route { .. });
     let csp = def.options.csp;
+    let json_errors = def.options.json_errors;
     let rules = body.map_or(&[][..], |body| body.form_rules);
     let handler = format_ident!("__rsp_handler_{}", name);
     let name_str = name.to_string();
@@ -359,6 +360,7 @@ pub(crate) fn page(def: &PageDef, body: Option<&Body<'_>>) -> TokenStream {
                 handler: #handler,
                 csrf: #csrf,
                 csp: #csp,
+                json_errors: #json_errors,
             }
         }
 

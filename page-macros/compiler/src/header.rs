@@ -37,6 +37,8 @@ pub(crate) struct Options {
     /// `csp: off;` clears it: the page gets no Content-Security-Policy header, and may
     /// have inline event handlers.
     pub(crate) csp: bool,
+    /// `errors: json;` — an API page: its errors are JSON whatever the client accepts.
+    pub(crate) json_errors: bool,
 }
 
 /// What requests a page answers.
@@ -120,10 +122,10 @@ impl Parse for LayoutDef {
                 "a layout passes on the title and head its page set: only `layout:` is an option here",
             ));
         }
-        if !options.csrf || !options.csp {
+        if !options.csrf || !options.csp || options.json_errors {
             return Err(syn::Error::new(
                 name.span(),
-                "`csrf:` and `csp:` are set by each page, not by its layout",
+                "`csrf:`, `csp:` and `errors:` are set by each page, not by its layout",
             ));
         }
         let (stmts, body) = parse_rest(input)?;
@@ -267,6 +269,7 @@ fn parse_options(input: ParseStream<'_>) -> syn::Result<Options> {
         head: None,
         csrf: true,
         csp: true,
+        json_errors: false,
     };
     while input.peek(Ident) && input.peek2(Token![:]) && !input.peek2(Token![::]) {
         let name: Ident = input.parse()?;
@@ -300,11 +303,22 @@ fn parse_options(input: ParseStream<'_>) -> syn::Result<Options> {
                 }
                 options.csp = false;
             }
+            "errors" => {
+                let value: Ident = input.parse()?;
+                if value != "json" {
+                    return Err(syn::Error::new(
+                        value.span(),
+                        "errors are HTML pages by default: the only setting is `errors: json;`, \
+                         for a page that programs call",
+                    ));
+                }
+                options.json_errors = true;
+            }
             other => {
                 return Err(syn::Error::new(
                     name.span(),
                     format!(
-                        "unknown page option `{other}`: expected layout, title, head, csrf or csp"
+                        "unknown page option `{other}`: expected layout, title, head, csrf, csp or errors"
                     ),
                 ))
             }
