@@ -116,7 +116,8 @@ measure() {
 generate() {
   local root=$1 pages=$2
   rm -rf "$root"; mkdir -p "$root/gen/src/pages"
-  printf '[workspace]\nmembers = ["gen"]\nresolver = "2"\n' >"$root/Cargo.toml"
+  # The profile the README's "Start your own site" recommends.
+  printf '[workspace]\nmembers = ["gen"]\nresolver = "2"\n\n[profile.dev]\ndebug = "line-tables-only"\n' >"$root/Cargo.toml"
   cp "$repo/Cargo.lock" "$root/"
   printf '[package]\nname = "gen"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nrsp = { path = "%s/runtime" }\ntokio = { version = "1", features = ["rt-multi-thread", "macros"] }\n' \
     "$repo" >"$root/gen/Cargo.toml"
@@ -146,7 +147,7 @@ PAGE
 example() {
   local root=$1
   rm -rf "$root"; mkdir -p "$root"
-  printf '[workspace]\nmembers = ["site"]\nresolver = "2"\n' >"$root/Cargo.toml"
+  printf '[workspace]\nmembers = ["site"]\nresolver = "2"\n\n[profile.dev]\ndebug = "line-tables-only"\n' >"$root/Cargo.toml"
   cp "$repo/Cargo.lock" "$root/"
   cp -r "$repo/site" "$root/site"
   rm -rf "$root/site/tests"
