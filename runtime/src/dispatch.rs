@@ -73,12 +73,14 @@ pub(crate) async fn handle(
         tracing::error!(request_id = %id, "{error}");
         response = error_page::builtin(&error, &req, None, shared.config.detailed_errors);
     }
-    let html = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .is_none_or(|kind| kind.as_bytes().starts_with(b"text/html"));
+    // A page's markup, not a file from disk, which is sent as it is (as assets are).
+    let html = !response.has_file()
+        && response
+            .headers()
+            .get(CONTENT_TYPE)
+            .is_none_or(|kind| kind.as_bytes().starts_with(b"text/html"));
     #[cfg(debug_assertions)]
-    if html && response.file_mut().is_none() {
+    if html {
         if let Some(script) = crate::dev::reload_script(req.nonce()) {
             response.append_html(&script);
         }
@@ -111,13 +113,13 @@ pub(crate) async fn handle(
     // A page for this visitor alone: no shared cache may keep it.
     let private = req.session_id().is_used();
     let response = into_http(response, file, &shared.key, private);
-    tracing::info!(
-        target: "rsp::access",
-        "{remote} {} {} {} {}us id={id}",
+    crate::log::access(
+        remote,
         req.method(),
         req.uri(),
         response.status().as_u16(),
         started.elapsed().as_micros(),
+        id,
     );
     Ok(response)
 }

@@ -139,6 +139,7 @@ pub mod escape;
 mod file;
 mod form;
 mod layout;
+mod log;
 mod registry;
 mod request;
 mod response;

@@ -197,8 +197,8 @@ impl Response {
         }
     }
 
-    pub(crate) fn file_mut(&mut self) -> Option<&mut FileBody> {
-        self.file.as_mut()
+    pub(crate) fn has_file(&self) -> bool {
+        self.file.is_some()
     }
 
     pub(crate) fn take_file(&mut self) -> Option<FileBody> {

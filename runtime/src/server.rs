@@ -26,7 +26,7 @@ impl App {
     /// A listening socket handed over by the process that started this one (systemd
     /// socket activation, `cargo dev`: `LISTEN_FDS`) is used instead of binding.
     pub async fn serve(self) -> io::Result<()> {
-        init_logging();
+        crate::log::init();
         let server = match listenfd::ListenFd::from_env().take_tcp_listener(0)? {
             Some(listener) => self.with_listener(listener)?,
             None => {
@@ -37,7 +37,9 @@ impl App {
         #[cfg(debug_assertions)]
         crate::dev::start();
         println!("listening on http://{}", server.local_addr());
-        server.run().await
+        let served = server.run().await;
+        crate::log::flush();
+        served
     }
 
     /// Binds the app to an address, ready to run; port 0 picks a free port.
@@ -187,17 +189,4 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down: finishing in-flight requests");
-}
-
-fn init_logging() {
-    use std::io::IsTerminal;
-
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(io::stderr)
-        // Colours for a person at a terminal; plain text for a file or a log collector.
-        .with_ansi(io::stderr().is_terminal())
-        .try_init();
 }

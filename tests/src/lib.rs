@@ -2,6 +2,7 @@
 //! test process and talk to it with a real HTTP client.
 
 pub mod browser;
+pub mod fortunes;
 
 use std::future::Future;
 use std::io;

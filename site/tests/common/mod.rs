@@ -62,9 +62,20 @@ impl Site {
         self.child.id()
     }
 
-    /// Stops the site and returns what it logged.
+    /// Stops the site as a service manager would (SIGTERM, so it writes out its log) and
+    /// returns what it logged.
     pub fn stop(mut self) -> String {
-        self.child.kill().unwrap();
+        let term = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        assert!(term.is_ok_and(|s| s.success()), "kill -TERM");
+        for _ in 0..200 {
+            if self.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        let _ = self.child.kill();
         self.child.wait().unwrap();
         self.log.take().unwrap().join().unwrap()
     }
