@@ -201,7 +201,7 @@ async fn run(entry: &'static PageEntry, req: &mut Request, site: &Site) -> Resul
         ),
     );
     let limit = shared.config.request_timeout;
-    match tokio::time::timeout(limit, page).await {
+    match within(limit, page).await {
         Ok(Ok(Ok(mut response))) => {
             response.absorb(res);
             Ok(response)
@@ -226,6 +226,20 @@ async fn run(entry: &'static PageEntry, req: &mut Request, site: &Site) -> Resul
             StatusCode::SERVICE_UNAVAILABLE,
             format!("the page did not finish within {limit:?}"),
         )),
+    }
+}
+
+/// `page`'s output, or `Err` once `limit` has passed. A page that finishes on its first
+/// poll, as most do, never arms a timer: no clock read, no timer-wheel entry.
+async fn within<F: std::future::Future>(
+    limit: std::time::Duration,
+    page: F,
+) -> std::result::Result<F::Output, tokio::time::error::Elapsed> {
+    let mut page = std::pin::pin!(page);
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(page.as_mut().poll(cx))).await;
+    match first {
+        std::task::Poll::Ready(output) => Ok(output),
+        std::task::Poll::Pending => tokio::time::timeout(limit, page).await,
     }
 }
 

@@ -32,8 +32,9 @@ pub struct Response {
     headers: HeaderMap,
     cookies: Vec<CookieChange>,
     body: Bytes,
-    /// A file to stream instead of `body` (see [`send_file`](crate::send_file)).
-    file: Option<FileBody>,
+    /// A file to stream instead of `body` (see [`send_file`](crate::send_file)); boxed,
+    /// as most responses have none and every response is moved a few times.
+    file: Option<Box<FileBody>>,
 }
 
 impl Response {
@@ -192,7 +193,7 @@ impl Response {
 
     pub(crate) fn with_file(file: FileBody) -> Self {
         Self {
-            file: Some(file),
+            file: Some(Box::new(file)),
             ..Self::default()
         }
     }
@@ -202,7 +203,7 @@ impl Response {
     }
 
     pub(crate) fn take_file(&mut self) -> Option<FileBody> {
-        self.file.take()
+        self.file.take().map(|file| *file)
     }
 
     /// Moves the headers and cookies of `earlier` (set by a page before it returned this
