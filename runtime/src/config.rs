@@ -1,5 +1,4 @@
-//! The app's settings: the [`App`] builder, its limits, shared state and secret, and
-//! [`setting`] for command-line and environment settings.
+//! The app's configuration: the [`App`] builder, its limits, shared state and secret.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -276,25 +275,4 @@ fn read_or_create_secret(path: &Path) -> io::Result<Vec<u8>> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     std::io::Write::write_all(&mut options.open(path)?, secret.as_bytes())?;
     Ok(secret.into_bytes())
-}
-
-/// A setting from the command line (`--name value` or `--name=value`) or else from the
-/// environment (`RSP_NAME`, upper case, `-` as `_`).
-///
-/// ```
-/// // `site --data /var/lib/site` or `RSP_DATA=/var/lib/site site`
-/// let data = rsp::setting("data").unwrap_or_else(|| "./data".into());
-/// ```
-pub fn setting(name: &str) -> Option<String> {
-    let flag = format!("--{name}");
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == flag {
-            return args.next();
-        }
-        if let Some(value) = arg.strip_prefix(&flag).and_then(|r| r.strip_prefix('=')) {
-            return Some(value.to_owned());
-        }
-    }
-    std::env::var(format!("RSP_{}", name.to_uppercase().replace('-', "_"))).ok()
 }

@@ -146,9 +146,10 @@ mod response;
 mod router;
 mod server;
 mod session;
+mod settings;
 mod upload;
 
-pub use config::{setting, App};
+pub use config::App;
 pub use cookie::{Cookie, CookieRejection, SameSite};
 pub use csrf::{csrf_field, CsrfRejection};
 pub use error::{Error, Raised, Result};
@@ -167,6 +168,7 @@ pub use server::Server;
 pub use session::RedisStore;
 #[cfg(feature = "sqlite")]
 pub use session::SqliteStore;
+pub use settings::setting;
 
 /// The SQLite binding rsp's [`SqliteStore`] links (bundled SQLite, nothing to install):
 /// use it for the site's own data, and the site has one SQLite, at a version that fits.
@@ -206,6 +208,7 @@ pub mod __private {
     pub use crate::dev::{text as dev_text, BodyRef, BodySource};
     pub use crate::layout::FrameFn;
     pub use crate::registry::{Handler, PageEntry, PageFuture, Target};
+    pub use crate::settings::SettingInfo;
     pub use inventory;
 
     /// A route parameter, owned, so the page can borrow `req` mutably while using it.

@@ -13,10 +13,11 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
-use crate::config::{setting, App};
+use crate::config::App;
 use crate::dispatch::{self, Site};
 use crate::registry::PageEntry;
 use crate::router::Router;
+use crate::settings::{self, setting};
 
 impl App {
     /// Serves the app on the address given by `--addr` or `RSP_ADDR` (default
@@ -26,6 +27,7 @@ impl App {
     /// A listening socket handed over by the process that started this one (systemd
     /// socket activation, `cargo dev`: `LISTEN_FDS`) is used instead of binding.
     pub async fn serve(self) -> io::Result<()> {
+        settings::check();
         crate::log::init();
         let server = match listenfd::ListenFd::from_env().take_tcp_listener(0)? {
             Some(listener) => self.with_listener(listener)?,

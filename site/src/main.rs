@@ -17,6 +17,12 @@ use std::process::ExitCode;
 use guestbook::Guestbook;
 use uploads::Uploads;
 
+rsp::settings! {
+    /// Where the guestbook, the uploads, the sessions and the cookie secret are kept
+    /// (created if missing).
+    data: PATH = "./data";
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let data = rsp::setting("data").unwrap_or_else(|| "./data".to_owned());

@@ -108,3 +108,41 @@ async fn the_binary_alone_in_an_empty_directory_serves_every_page() {
     }
     assert!(dir.join("data").join("guestbook.sqlite3").is_file());
 }
+
+#[test]
+fn the_binary_explains_its_settings_and_refuses_a_misspelt_one() {
+    let dir = empty_dir("settings");
+    let run = |args: &[&str]| {
+        std::process::Command::new(exe())
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    let help = String::from_utf8(help.stdout).unwrap();
+    for line in [
+        "--addr ADDR  The address to listen on",
+        "[RSP_ADDR; default 127.0.0.1:8080]",
+        "--data PATH  Where the guestbook",
+        "[RSP_DATA; default ./data]",
+        "--version",
+    ] {
+        assert!(help.contains(line), "{line} in {help}");
+    }
+    let version = run(&["--version"]);
+    assert_eq!(
+        String::from_utf8(version.stdout).unwrap(),
+        format!("site {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let wrong = run(&["--dta", "./x"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    let said = String::from_utf8(wrong.stderr).unwrap();
+    assert!(
+        said.contains("unknown setting `--dta`: did you mean `--data`?"),
+        "{said}"
+    );
+    // Refused before it did anything: no data directory was made.
+    assert!(!dir.join("data").exists() && !dir.join("x").exists());
+}
