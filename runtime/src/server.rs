@@ -25,11 +25,14 @@ impl App {
     /// level). Prints `listening on http://ADDR` when ready.
     ///
     /// A listening socket handed over by the process that started this one (systemd
-    /// socket activation, `cargo dev`: `LISTEN_FDS`) is used instead of binding.
+    /// socket activation, `cargo dev`: `LISTEN_FDS`) is used instead of binding: the one
+    /// named `main` in `LISTEN_FDNAMES` (`FileDescriptorName=main` in a `.socket` unit),
+    /// else the first. Under systemd with `Type=notify` (`NOTIFY_SOCKET`), the site says
+    /// `READY=1` once it serves and `STOPPING=1` when shutdown begins.
     pub async fn serve(self) -> io::Result<()> {
         settings::check();
         crate::log::init();
-        let server = match listenfd::ListenFd::from_env().take_tcp_listener(0)? {
+        let server = match inherited_listener()? {
             Some(listener) => self.with_listener(listener)?,
             None => {
                 let addr = setting("addr").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
@@ -39,6 +42,7 @@ impl App {
         #[cfg(debug_assertions)]
         crate::dev::start();
         println!("listening on http://{}", server.local_addr());
+        notify_service_manager(sd_notify::NotifyState::Ready);
         let served = server.run().await;
         crate::log::flush();
         served
@@ -159,6 +163,7 @@ impl Server {
                 }
             });
         }
+        notify_service_manager(sd_notify::NotifyState::Stopping);
         drop(listener);
         drop(stopping);
         tokio::select! {
@@ -168,6 +173,24 @@ impl Server {
             }
         }
         Ok(())
+    }
+}
+
+/// The listening socket handed over in `LISTEN_FDS`: the one `LISTEN_FDNAMES` names
+/// `main`, else the first.
+fn inherited_listener() -> io::Result<Option<std::net::TcpListener>> {
+    let names = std::env::var("LISTEN_FDNAMES").unwrap_or_default();
+    let main = names
+        .split(':')
+        .position(|name| name == "main")
+        .unwrap_or(0);
+    listenfd::ListenFd::from_env().take_tcp_listener(main)
+}
+
+/// Tells systemd how the service is doing, when it asked (`NOTIFY_SOCKET`).
+fn notify_service_manager(state: sd_notify::NotifyState<'_>) {
+    if let Err(e) = sd_notify::notify(&[state]) {
+        tracing::warn!("could not notify the service manager: {e}");
     }
 }
 
