@@ -22,6 +22,7 @@
 use std::collections::HashMap;
 
 use regex::Regex;
+use rsp_compiler::numbers::valid_float;
 
 use crate::form::{Form, FormRejection};
 use crate::registry::PageEntry;
@@ -241,7 +242,7 @@ fn check_value(rule: &FieldRule, value: &str, pattern: Option<&Regex>) -> Result
             return Err("it is not an absolute URL".to_owned());
         }
         FieldKind::Number => {
-            let Some(number) = parse_number(value) else {
+            let Some(number) = valid_float(value) else {
                 return Err("it is not a number".to_owned());
             };
             if let Some(min) = rule.min.filter(|min| number < *min) {
@@ -292,17 +293,6 @@ fn is_absolute_url(url: &str) -> bool {
         && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         && !rest.trim().is_empty()
         && !url.chars().any(char::is_whitespace)
-}
-
-/// HTML's "valid floating-point number" (no `+`, no `inf`, no hex).
-fn parse_number(text: &str) -> Option<f64> {
-    let plain = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
-    if !plain || text.starts_with('+') || text.starts_with('.') || text.ends_with('.') {
-        return None;
-    }
-    text.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
 #[cfg(test)]
@@ -381,7 +371,7 @@ mod tests {
             max: Some(10.0),
             ..rule(FieldKind::Number)
         };
-        for ok in ["1", "10", "2.5", "1e1"] {
+        for ok in ["1", "10", "2.5", "1e1", ".5e1"] {
             assert_eq!(check_field(&number, &[ok], None), Ok(()), "{ok:?}");
         }
         for bad in ["0", "11", "abc", "+3", "inf", "NaN", "1."] {

@@ -16,6 +16,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::html::{Attrs, Field, Form};
+use crate::numbers::valid_float;
 use crate::source::Diagnostic;
 
 /// A form's rules: the expression of an `rsp::__private::FormRules`, or `None` when the
@@ -119,7 +120,7 @@ fn field_rule(field: &Field) -> Result<Option<TokenStream>, Diagnostic> {
     };
     let bound = |attr: &str| {
         let limit = value(attrs, attr).flatten().filter(|_| kind == "Number");
-        match limit.and_then(parse_number) {
+        match limit.and_then(|v| valid_float(v.trim())) {
             Some(n) => quote!(::core::option::Option::Some(#n)),
             None => quote!(::core::option::Option::None),
         }
@@ -160,16 +161,4 @@ fn field_rule(field: &Field) -> Result<Option<TokenStream>, Diagnostic> {
             multiple: #multiple,
         }
     }))
-}
-
-/// A valid floating-point number, as HTML reads `min` and `max` (no `+`, no `inf`).
-fn parse_number(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let plain = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
-    if !plain || text.starts_with('+') {
-        return None;
-    }
-    text.parse::<f64>().ok().filter(|n| n.is_finite())
 }

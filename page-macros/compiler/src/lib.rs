@@ -14,7 +14,8 @@
 //!
 //! Every problem is a [`source::Diagnostic`] at a byte offset of the page, rendered with
 //! its page line and column. [`attrs`] is the table of attribute rules that the runtime
-//! follows too, and [`media_types`] the table of content types both send files with.
+//! follows too, [`media_types`] the table of content types both send files with, and [`numbers`]
+//! HTML's number syntax, which both check form fields by.
 //!
 //! The lexer, the tracker, the diagnostics and the attribute rules need no dependency;
 //! the passes that read and write Rust (`check`, the header, code generation, `assets!`)
@@ -34,6 +35,7 @@ pub mod attrs;
 pub mod html;
 pub mod lex;
 pub mod media_types;
+pub mod numbers;
 pub mod skeleton;
 pub mod source;
 
