@@ -125,8 +125,11 @@ pub(crate) fn access(
         );
         return;
     };
-    let mut line = Vec::with_capacity(128);
-    timestamp(std::time::SystemTime::now(), &mut line);
+    let now = std::time::SystemTime::now();
+    // Written straight into the gathered lines: no buffer of its own per request.
+    let mut lines = lock(&gathered.lines);
+    let line = &mut *lines;
+    timestamp(now, line);
     line.extend_from_slice(b"  INFO rsp::access: ");
     let _ = write!(line, "{remote}");
     line.push(b' ');
@@ -134,7 +137,7 @@ pub(crate) fn access(
     line.push(b' ');
     // What the client sent, which may hold anything: control characters are escaped, as
     // tracing escapes them, so a request cannot forge a line.
-    uri_text(uri, &mut line);
+    uri_text(uri, line);
     line.push(b' ');
     line.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
     line.push(b' ');
@@ -142,8 +145,6 @@ pub(crate) fn access(
     line.extend_from_slice(b"us id=");
     let _ = write!(line, "{id}");
     line.push(b'\n');
-    let mut lines = lock(&gathered.lines);
-    lines.extend_from_slice(&line);
     if lines.len() >= BATCH {
         gathered.full.notify_one();
     }
@@ -188,10 +189,10 @@ fn timestamp(now: std::time::SystemTime, out: &mut Vec<u8>) {
     out.push(b':');
     two(out, of_day % 60);
     out.push(b'.');
-    let micros = since.subsec_micros();
-    let digits = itoa::Buffer::new().format(micros).len();
-    out.extend(std::iter::repeat_n(b'0', 6 - digits));
-    out.extend_from_slice(itoa::Buffer::new().format(micros).as_bytes());
+    let mut buffer = itoa::Buffer::new();
+    let micros = buffer.format(since.subsec_micros());
+    out.extend(std::iter::repeat_n(b'0', 6 - micros.len()));
+    out.extend_from_slice(micros.as_bytes());
     out.push(b'Z');
 }
 
