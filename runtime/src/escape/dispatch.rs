@@ -7,12 +7,13 @@
 pub use super::attrs::{write_attrs, WriteAttrs};
 use super::encode::html;
 use super::encode::TWO_DIGITS;
+use super::float;
 use super::markup::{Raw, Render};
 use super::writers::{self, escape_display, escape_whole, write_json, CssWriter, Plain, UrlWriter};
 
 pub use super::encode::{Direct, Outer, Quoted, Unquoted, UnquotedPart};
 use std::borrow::Cow;
-use std::fmt::{Display, Write as _};
+use std::fmt::Display;
 use std::marker::PhantomData;
 
 /// A context (INNER × OUTER): how each kind of value is written there.
@@ -37,10 +38,11 @@ pub trait Context {
             out.push_str(&TWO_DIGITS[at..at + 2]);
         }
     }
-    /// Writes a float; its text (digits, `-`, `.`, `inf`, `NaN`) needs no escaping but
-    /// in JavaScript.
-    fn write_float<F: Display>(value: F, _finite: bool, _negative: bool, out: &mut String) {
-        let _ = write!(out, "{value}");
+    /// Writes the text of a float (digits, `-`, `.`, `inf`, `NaN`), which needs no escaping
+    /// but in JavaScript.
+    #[inline]
+    fn write_float(text: &str, _finite: bool, out: &mut String) {
+        out.push_str(text);
     }
 }
 
@@ -112,15 +114,12 @@ impl<O: Outer> Context for Js<O> {
         out.push_str(text);
     }
 
-    fn write_float<F: Display>(value: F, finite: bool, negative: bool, out: &mut String) {
-        if !finite {
+    fn write_float(text: &str, finite: bool, out: &mut String) {
+        if finite {
+            Self::write_literal(text, out);
+        } else {
             out.push_str("null");
-            return;
         }
-        if negative {
-            O::push(" ", out);
-        }
-        let _ = write!(out, "{value}");
     }
 }
 
@@ -140,8 +139,8 @@ impl<O: Outer> Context for JsRegex<O> {
         Self::write_str(text, out);
     }
 
-    fn write_float<F: Display>(value: F, _finite: bool, _negative: bool, out: &mut String) {
-        Self::write_display(&value, out);
+    fn write_float(text: &str, _finite: bool, out: &mut String) {
+        Self::write_str(text, out);
     }
 }
 
@@ -219,17 +218,26 @@ macro_rules! escape_integers {
 escape_integers!(u8 u16 u32 u64 u128 usize i8 i16 i32 i64 i128 isize);
 
 macro_rules! escape_floats {
-    ($($ty:ty)*) => {$(
+    ($($ty:ty: $fraction_bits:literal, $exponent_bits:literal;)*) => {$(
         impl Escape for $ty {
             #[inline]
             fn escape<C: Context>(&self, out: &mut String) {
-                C::write_float(*self, self.is_finite(), self.is_sign_negative(), out);
+                let exact = float::exact_fraction_digits(
+                    u64::from(self.to_bits()),
+                    $fraction_bits,
+                    $exponent_bits,
+                );
+                let mut buffer = zmij::Buffer::new();
+                C::write_float(&float::text(*self, exact, &mut buffer), self.is_finite(), out);
             }
         }
     )*};
 }
 
-escape_floats!(f32 f64);
+escape_floats! {
+    f32: 23, 8;
+    f64: 52, 11;
+}
 
 /// A value to write, and the context it is written in.
 pub struct Value<'a, T: ?Sized, C>(&'a T, PhantomData<C>);

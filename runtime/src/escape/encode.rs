@@ -20,20 +20,168 @@ pub const UNSAFE_URL: &str = "about:invalid#rsp-unsafe-url";
 /// ```
 #[inline]
 pub fn html(input: &str, out: &mut String) {
-    // Most text has nothing to escape: find that out with one table lookup per byte.
-    match input.bytes().position(|b| HTML_SPECIAL[usize::from(b)]) {
-        None => out.push_str(input),
-        Some(first) => html_from(input, first, out),
+    if input.len() < LANES {
+        // Most values are short (names, words) and have nothing to escape.
+        match input.bytes().position(is_html_special) {
+            None => out.push_str(input),
+            Some(first) => html_from(input, first, out),
+        }
+    } else {
+        html_long(input, out);
     }
 }
 
-/// The rest of [`html`], for text that does need escaping: kept out of line so the common
-/// case stays small where it is inlined.
+/// The rest of [`html`], for short text that does need escaping: kept out of line so the
+/// common case stays small where it is inlined.
 #[cold]
 #[inline(never)]
 fn html_from(input: &str, first: usize, out: &mut String) {
     out.push_str(&input[..first]);
-    escape_runs(&input[first..], |run| out.push_str(run), false, html_entity);
+    let done = html_escape_span(input, first, input.len(), first, out);
+    out.push_str(&input[done..]);
+}
+
+/// How many bytes [`html`] checks at once in long text.
+const LANES: usize = 64;
+
+/// [`html`] for text of [`LANES`] bytes or more, with the widest vectors the CPU has.
+#[inline(never)]
+fn html_long(input: &str, out: &mut String) {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: calling a `target_feature` function needs only that the CPU has the
+        // feature, which was just checked.
+        #[allow(unsafe_code)]
+        return unsafe { html_long_avx2(input, out) };
+    }
+    html_by_chunks(input, out);
+}
+
+/// [`html_by_chunks`] compiled for AVX2: 32 bytes a comparison instead of SSE2's 16.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[target_feature(enable = "avx2")]
+fn html_long_avx2(input: &str, out: &mut String) {
+    html_by_chunks(input, out);
+}
+
+/// Writes `input` escaped, [`LANES`] bytes at a time. Checking a chunk has no branch per
+/// byte, so the compiler makes it vector comparisons: a chunk with nothing to replace is
+/// copied later as part of a longer run.
+#[inline(always)]
+fn html_by_chunks(input: &str, out: &mut String) {
+    let bytes = input.as_bytes();
+    let (chunks, _) = bytes.as_chunks::<LANES>();
+    let mut done = 0;
+    for (n, chunk) in chunks.iter().enumerate() {
+        // `u8`, not `bool`, and no early exit: that is what vectorizes.
+        if chunk
+            .iter()
+            .fold(0, |any, &b| any | u8::from(is_html_special(b)))
+            != 0
+        {
+            done = html_escape_masked(input, n * LANES, html_special_mask(chunk), done, out);
+        }
+    }
+    let tail = chunks.len() * LANES;
+    if tail < bytes.len() {
+        // The last LANES bytes, the first of which were checked with the chunks.
+        let start = bytes.len() - LANES;
+        let window = bytes[start..].as_chunks::<LANES>().0[0];
+        let seen = tail - start;
+        let mask = html_special_mask(&window) >> seen << seen;
+        done = html_escape_masked(input, start, mask, done, out);
+    }
+    out.push_str(&input[done..]);
+}
+
+/// Escapes the bytes that `mask` marks in the [`LANES`] bytes of `input` from `start`,
+/// writing the text from `done` up to them; returns where the unwritten text now begins.
+#[inline(always)]
+fn html_escape_masked(
+    input: &str,
+    start: usize,
+    mut mask: u64,
+    mut done: usize,
+    out: &mut String,
+) -> usize {
+    if mask.count_ones() > 1 {
+        // Several to replace: a branch for each would be mispredicted about as often as
+        // not, so copy every byte from the first to the last through a table instead.
+        let first = start + mask.trailing_zeros() as usize;
+        let last = start + (LANES - 1) - mask.leading_zeros() as usize;
+        out.push_str(&input[done..first]);
+        html_expand(&input[first..=last], out);
+        return last + 1;
+    }
+    let bytes = input.as_bytes();
+    while mask != 0 {
+        let at = start + mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        out.push_str(&input[done..at]);
+        out.push_str(HTML_ENTITIES[usize::from(bytes[at] & 0x3F)]);
+        done = at + 1;
+    }
+    done
+}
+
+/// Writes `text` (at most [`LANES`] bytes) escaped with no branch per byte: each byte
+/// writes the 8 bytes of its replacement (itself, for most) and moves on by its length.
+#[inline(always)]
+fn html_expand(text: &str, out: &mut String) {
+    let mut buffer = [0; LANES * 5 + 8];
+    let mut len = 0;
+    for &b in text.as_bytes() {
+        buffer[len..len + 8].copy_from_slice(&HTML_EXPANSION[usize::from(b)]);
+        len += usize::from(HTML_EXPANSION_LEN[usize::from(b)]);
+    }
+    // Whole characters in, whole characters out: this cannot fail.
+    out.push_str(std::str::from_utf8(&buffer[..len]).unwrap_or_default());
+}
+
+/// Bit `i` set if `chunk[i]` is a byte [`html`] replaces. The flags are computed side by
+/// side as bytes of 0 or 1; three shifts gather each 8 of them into the low 8 bits.
+#[inline(always)]
+fn html_special_mask(chunk: &[u8; LANES]) -> u64 {
+    let mut flags = [0; LANES];
+    for (flag, &b) in flags.iter_mut().zip(chunk) {
+        *flag = u8::from(is_html_special(b));
+    }
+    let (groups, _) = flags.as_chunks::<8>();
+    groups.iter().enumerate().fold(0, |mask, (k, group)| {
+        let mut bits = u64::from_le_bytes(*group);
+        bits |= bits >> 7;
+        bits |= bits >> 14;
+        bits |= bits >> 28;
+        mask | (bits & 0xFF) << (8 * k)
+    })
+}
+
+/// Escapes the special bytes of `input[start..end]`, writing the text from `done` up to
+/// each; returns where the unwritten text now begins.
+#[inline(always)]
+fn html_escape_span(
+    input: &str,
+    start: usize,
+    end: usize,
+    mut done: usize,
+    out: &mut String,
+) -> usize {
+    let bytes = input.as_bytes();
+    for at in start..end {
+        if is_html_special(bytes[at]) {
+            out.push_str(&input[done..at]);
+            out.push_str(HTML_ENTITIES[usize::from(bytes[at] & 0x3F)]);
+            done = at + 1;
+        }
+    }
+    done
+}
+
+/// The bytes [`html`] replaces, as comparisons a vector unit makes on many bytes at once:
+/// `&` and `'` are 0x26 and 0x27, `<` and `>` 0x3C and 0x3E.
+#[inline(always)]
+pub(super) fn is_html_special(b: u8) -> bool {
+    ((b | 1) == b'\'') | (b == b'"') | ((b | 2) == b'>') | (b == 0)
 }
 
 /// `00` to `99`, for writing small numbers without formatting them.
@@ -42,18 +190,6 @@ pub(super) const TWO_DIGITS: &str = "0001020304050607080910111213141516171819\
                           4041424344454647484950515253545556575859\
                           6061626364656667686970717273747576777879\
                           8081828384858687888990919293949596979899";
-
-/// The bytes [`html`] replaces.
-const HTML_SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'&' as usize] = true;
-    table[b'<' as usize] = true;
-    table[b'>' as usize] = true;
-    table[b'"' as usize] = true;
-    table[b'\'' as usize] = true;
-    table[0] = true;
-    table
-};
 
 /// An OUTER context: how an escaper's output is written into the page.
 pub trait Outer {
@@ -149,7 +285,8 @@ pub(crate) fn escape_runs(
     }
 }
 
-pub(super) fn html_entity(byte: u8) -> Option<&'static str> {
+/// The replacement of each byte [`html`] replaces.
+pub(super) const fn html_entity(byte: u8) -> Option<&'static str> {
     Some(match byte {
         b'&' => "&amp;",
         b'<' => "&lt;",
@@ -161,6 +298,54 @@ pub(super) fn html_entity(byte: u8) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// [`html_entity`] as a table of the bytes below 0x40, where all of them are: looking up
+/// a replacement costs no branch, which text with every kind of them mixed would mispredict.
+const HTML_ENTITIES: [&str; 0x40] = {
+    let mut table = [""; 0x40];
+    let mut byte = 0;
+    while byte < table.len() {
+        if let Some(entity) = html_entity(byte as u8) {
+            table[byte] = entity;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// What [`html_expand`] writes for each byte: its replacement, or itself.
+const HTML_EXPANSION: [[u8; 8]; 256] = {
+    let mut table = [[0; 8]; 256];
+    let mut byte = 0;
+    while byte < table.len() {
+        match html_entity(byte as u8) {
+            Some(entity) => {
+                let entity = entity.as_bytes();
+                let mut i = 0;
+                while i < entity.len() {
+                    table[byte][i] = entity[i];
+                    i += 1;
+                }
+            }
+            None => table[byte][0] = byte as u8,
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// How many of its [`HTML_EXPANSION`] bytes each byte keeps.
+const HTML_EXPANSION_LEN: [u8; 256] = {
+    let mut table = [1; 256];
+    let mut byte = 0;
+    while byte < table.len() {
+        if let Some(entity) = html_entity(byte as u8) {
+            table[byte] = entity.len() as u8;
+        }
+        byte += 1;
+    }
+    table
+};
 
 /// Everything that ends or alters an unquoted attribute value: HTML whitespace,
 /// `" ' = < > &` and backtick (old IE quoted with it); NUL becomes U+FFFD, as the parser

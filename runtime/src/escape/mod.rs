@@ -94,6 +94,7 @@
 pub mod __dispatch;
 mod attrs;
 mod encode;
+mod float;
 mod markup;
 mod writers;
 

@@ -328,6 +328,60 @@ fn html_escapes_the_five_specials() {
     );
 }
 
+/// What [`html`] must write, one character at a time.
+fn html_reference(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&#34;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            '\0' => "\u{fffd}".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn html_finds_every_special_in_long_text() {
+    // Long text is checked many bytes at a time: put each special at every offset of a
+    // chunk, at the edges of chunks, beside multi-byte characters and in the tail.
+    for special in ['&', '<', '>', '"', '\'', '\0'] {
+        for len in [63, 64, 65, 127, 128, 129, 200] {
+            for at in 0..len {
+                let text: String = (0..len)
+                    .map(|i| {
+                        if i == at {
+                            special
+                        } else {
+                            ['a', 'é', ' '][i % 3]
+                        }
+                    })
+                    .collect();
+                assert_eq!(
+                    escaped(&text),
+                    html_reference(&text),
+                    "{special:?} at {at} of {len}"
+                );
+            }
+        }
+    }
+    let dense = "<b>it's</b> & \"x\" ".repeat(40);
+    assert_eq!(escaped(&dense), html_reference(&dense));
+}
+
+#[test]
+fn the_vector_check_and_the_entity_table_agree_on_every_byte() {
+    for byte in 0..=u8::MAX {
+        assert_eq!(
+            encode::is_html_special(byte),
+            encode::html_entity(byte).is_some(),
+            "byte {byte:#04x}"
+        );
+    }
+}
+
 #[test]
 fn attr_unquoted_cannot_end_the_value() {
     table(
@@ -1040,6 +1094,14 @@ proptest! {
     }
 
     #[test]
+    fn floats_of_any_bits_are_written_as_display_writes_them(bits in any::<u64>()) {
+        let x = f64::from_bits(bits);
+        prop_assert_eq!(write_one!(Text, x), x.to_string());
+        let x = f32::from_bits(bits as u32);
+        prop_assert_eq!(write_one!(Text, x), x.to_string());
+    }
+
+    #[test]
     fn numbers_take_the_fast_path_to_the_same_text(n in any::<i64>(), x in any::<f64>()) {
         let floats = every_arm!(x);
         for (i, (inner, outer, written)) in every_arm!(n).into_iter().enumerate() {
@@ -1069,6 +1131,52 @@ proptest! {
             prop_assert_eq!(&written, &int_expected, "{}, {}", inner, outer);
             prop_assert_eq!(&floats[i].2, &float_expected, "{}, {}", inner, outer);
         }
+    }
+}
+
+#[test]
+fn floats_are_written_as_display_writes_them() {
+    let mut floats = vec![
+        0.0,
+        -0.0,
+        1.0,
+        3.0,
+        0.1,
+        12.5,
+        1e15,
+        1e16,
+        1.5e16,
+        1e21,
+        1e-5,
+        1e-6,
+        1.5e-7,
+        -2.5e-10,
+        f64::MAX,
+        f64::MIN,
+        f64::MIN_POSITIVE,
+        5e-324,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    // Every binary exponent, with a few significands each.
+    for exponent in 0..2048u64 {
+        for significand in [
+            0,
+            1,
+            3,
+            5,
+            0x8_0000_0000_0000,
+            0xF_FFFF_FFFF_FFFF,
+            0x1234_5678_9ABC,
+        ] {
+            floats.push(f64::from_bits(exponent << 52 | significand));
+        }
+    }
+    for x in floats {
+        assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
+        let x = x as f32;
+        assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
     }
 }
 
