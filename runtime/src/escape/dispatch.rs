@@ -28,15 +28,14 @@ pub trait Context {
     fn write_literal(text: &str, out: &mut String) {
         out.push_str(text);
     }
-    /// Writes an integer below 100: one or two digits, never escaped anywhere.
+    /// Writes an integer that fits in a `u64`: `-` if `negative`, then the digits of
+    /// `magnitude`. Its text needs no escaping but in JavaScript.
     #[inline]
-    fn write_small(n: u8, out: &mut String) {
-        let at = usize::from(n) * 2;
-        if n < 10 {
-            out.push_str(&TWO_DIGITS[at + 1..at + 2]);
-        } else {
-            out.push_str(&TWO_DIGITS[at..at + 2]);
+    fn write_integer(magnitude: u64, negative: bool, out: &mut String) {
+        if negative {
+            out.push('-');
         }
+        push_digits(magnitude, out);
     }
     /// Writes the text of a float (digits, `-`, `.`, `inf`, `NaN`), which needs no escaping
     /// but in JavaScript.
@@ -114,6 +113,14 @@ impl<O: Outer> Context for Js<O> {
         out.push_str(text);
     }
 
+    fn write_integer(magnitude: u64, negative: bool, out: &mut String) {
+        if negative {
+            O::push(" ", out);
+            out.push('-');
+        }
+        push_digits(magnitude, out);
+    }
+
     fn write_float(text: &str, finite: bool, out: &mut String) {
         if finite {
             Self::write_literal(text, out);
@@ -137,6 +144,13 @@ impl<O: Outer> Context for JsRegex<O> {
     // `-` and `.` mean something in a regular expression.
     fn write_literal(text: &str, out: &mut String) {
         Self::write_str(text, out);
+    }
+
+    fn write_integer(magnitude: u64, negative: bool, out: &mut String) {
+        if negative {
+            Self::write_str("-", out);
+        }
+        push_digits(magnitude, out);
     }
 
     fn write_float(text: &str, _finite: bool, out: &mut String) {
@@ -201,21 +215,73 @@ impl Escape for bool {
 }
 
 macro_rules! escape_integers {
-    ($($ty:ty)*) => {$(
+    ($($ty:ty)*; |$n:ident| $magnitude:expr, $negative:expr) => {$(
         impl Escape for $ty {
             #[inline]
             fn escape<C: Context>(&self, out: &mut String) {
-                // Small numbers (table cells, counts) skip the formatter and the copy.
-                match u8::try_from(*self) {
-                    Ok(small) if small < 100 => C::write_small(small, out),
-                    _ => C::write_literal(itoa::Buffer::new().format(*self), out),
+                let $n = *self;
+                // Small numbers (table cells, counts) are most numbers.
+                if let Ok(small @ 0..100) = u8::try_from($n) {
+                    return push_below_e2(u32::from(small), out);
+                }
+                #[allow(irrefutable_let_patterns)]
+                match u64::try_from($magnitude) {
+                    Ok(magnitude) => C::write_integer(magnitude, $negative, out),
+                    Err(_) => C::write_literal(itoa::Buffer::new().format($n), out),
                 }
             }
         }
     )*};
 }
 
-escape_integers!(u8 u16 u32 u64 u128 usize i8 i16 i32 i64 i128 isize);
+escape_integers!(u8 u16 u32 u64 u128 usize; |n| n, false);
+escape_integers!(i8 i16 i32 i64 i128 isize; |n| n.unsigned_abs(), n < 0);
+
+/// Writes the digits of `n`. Below 10^4 (counts, years, table cells) two at a time, each
+/// a slice of [`TWO_DIGITS`] of known length, so a store; longer numbers are formatted and
+/// copied whole.
+#[inline(always)]
+fn push_digits(n: u64, out: &mut String) {
+    match u32::try_from(n) {
+        Ok(n @ 0..10_000) => push_below_e4(n, out),
+        _ => push_long(n, out),
+    }
+}
+
+#[inline(never)]
+fn push_long(n: u64, out: &mut String) {
+    out.push_str(itoa::Buffer::new().format(n));
+}
+
+/// The digits of a number below 10^4, without leading zeros.
+#[inline(always)]
+fn push_below_e4(n: u32, out: &mut String) {
+    if n < 100 {
+        push_below_e2(n, out);
+    } else {
+        push_below_e2(n / 100, out);
+        push_pair(n % 100, out);
+    }
+}
+
+/// The one or two digits of a number below 100.
+#[inline(always)]
+fn push_below_e2(n: u32, out: &mut String) {
+    let at = n as usize * 2;
+    // Two pushes of known length rather than one whose length is only known here.
+    if n < 10 {
+        out.push_str(&TWO_DIGITS[at + 1..at + 2]);
+    } else {
+        out.push_str(&TWO_DIGITS[at..at + 2]);
+    }
+}
+
+/// Two digits, with a leading zero.
+#[inline(always)]
+fn push_pair(n: u32, out: &mut String) {
+    let at = n as usize * 2;
+    out.push_str(&TWO_DIGITS[at..at + 2]);
+}
 
 macro_rules! escape_floats {
     ($($ty:ty: $fraction_bits:literal, $exponent_bits:literal;)*) => {$(
