@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use regex::Regex;
+use regex_lite::Regex;
 use rsp_compiler::numbers::valid_float;
 
 use crate::form::{Form, FormRejection};

@@ -10,6 +10,10 @@ use std::io::{self, Write};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+
 /// Gathered lines, and the wake-up of the thread that writes them.
 struct Gathered {
     lines: Mutex<Vec<u8>>,
@@ -23,18 +27,35 @@ const PAUSE: Duration = Duration::from_millis(50);
 
 static GATHERED: OnceLock<Arc<Gathered>> = OnceLock::new();
 
+/// `RUST_LOG` as a list of `target=level` and a default `level` (`info,rsp::access=off`);
+/// `info` if it is unset, and if it cannot be read (saying so).
+fn filter_from_env() -> Targets {
+    filter(std::env::var("RUST_LOG").ok().as_deref())
+}
+
+fn filter(directives: Option<&str>) -> Targets {
+    let default = Targets::new().with_default(tracing::Level::INFO);
+    match directives {
+        Some(text) => text.parse().unwrap_or_else(|e| {
+            eprintln!("RUST_LOG={text:?} is not a list of target=level: {e}; logging at info");
+            default
+        }),
+        None => default,
+    }
+}
+
 /// Installs the log for a served app; no-op if the program installed a subscriber of its
 /// own.
 pub(crate) fn init() {
     use std::io::IsTerminal;
 
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let installed = tracing_subscriber::fmt()
-        .with_env_filter(filter)
         .with_writer(|| LineWriter)
         // Colours for a person at a terminal; plain text for a file or a log collector.
         .with_ansi(io::stderr().is_terminal())
+        .with_max_level(tracing::Level::TRACE)
+        .finish()
+        .with(filter_from_env())
         .try_init();
     if installed.is_ok() {
         let gathered = GATHERED.get_or_init(|| {
@@ -237,5 +258,26 @@ mod tests {
         let mut out = Vec::new();
         uri_text(&"http://example.test/x".parse().unwrap(), &mut out);
         assert_eq!(out, b"http://example.test/x");
+    }
+
+    #[test]
+    fn rust_log_sets_levels_by_target() {
+        use tracing::Level;
+
+        let default = filter(None);
+        assert!(default.would_enable("rsp::access", &Level::INFO));
+        assert!(!default.would_enable("rsp", &Level::DEBUG));
+
+        let quiet_access = filter(Some("info,rsp::access=off"));
+        assert!(!quiet_access.would_enable("rsp::access", &Level::INFO));
+        assert!(quiet_access.would_enable("rsp::server", &Level::INFO));
+
+        let warn = filter(Some("warn,site=debug"));
+        assert!(!warn.would_enable("rsp::access", &Level::INFO));
+        assert!(warn.would_enable("site::pages", &Level::DEBUG));
+
+        // Unreadable: the default, not silence.
+        let unreadable = filter(Some("rsp=loud"));
+        assert!(unreadable.would_enable("rsp::access", &Level::INFO));
     }
 }

@@ -1,5 +1,5 @@
-//! The server: binds the app, accepts connections, serves HTTP/1.1 and HTTP/2 with
-//! hyper, and shuts down gracefully.
+//! The server: binds the app, accepts connections, serves HTTP/1.1 (and HTTP/2 with the
+//! `http2` feature) with hyper, and shuts down gracefully.
 
 use std::future::Future;
 use std::io;
@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, ToSocketAddrs};
 
@@ -108,12 +107,7 @@ impl Server {
     pub async fn run_until(self, signal: impl Future<Output = ()>) -> io::Result<()> {
         let Server { listener, site } = self;
         let config = &site.shared.config;
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(config.header_timeout);
-        builder.http2().timer(TokioTimer::new());
+        let builder = connection_builder(config.header_timeout);
         let graceful = GracefulShutdown::new();
         // Tells connections that have sent nothing yet (a browser's preconnected spare) to
         // close, as nginx does with idle ones, rather than hold the shutdown for the
@@ -138,8 +132,9 @@ impl Server {
             let watcher = graceful.watcher();
             let mut stop = stop.clone();
             tokio::spawn(async move {
-                // The protocol sniffing of `auto` has no timer of its own: a client that
-                // connects and sends nothing is dropped after the header timeout.
+                // The protocol sniffing of `auto` has no timer of its own (and HTTP/1's
+                // starts with the first byte): a client that connects and sends nothing is
+                // dropped after the header timeout.
                 let header_timeout = site.shared.config.header_timeout;
                 let mut first = [0u8; 1];
                 let first_byte = tokio::time::timeout(header_timeout, stream.peek(&mut first));
@@ -174,6 +169,33 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// What serves a connection: HTTP/1.1, and HTTP/2 with prior knowledge (what load
+/// balancers and gRPC clients speak in clear text), told apart by the first bytes.
+#[cfg(feature = "http2")]
+fn connection_builder(
+    header_timeout: Duration,
+) -> hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor> {
+    let mut builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    builder.http2().timer(TokioTimer::new());
+    builder
+}
+
+/// What serves a connection: HTTP/1.1 only, without the `http2` feature (browsers speak
+/// HTTP/2 only over TLS).
+#[cfg(not(feature = "http2"))]
+fn connection_builder(header_timeout: Duration) -> hyper::server::conn::http1::Builder {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    builder
 }
 
 /// The listening socket handed over in `LISTEN_FDS`: the one `LISTEN_FDNAMES` names

@@ -5,7 +5,8 @@
 # ROUNDS rounds of SECONDS seconds, the servers taking turns in each round; CPU is the
 # server's user + system ticks from /proc, pooled over the rounds. rsp runs twice: with its
 # access log at the default level (written to a file) and with it off (RUST_LOG=warn).
-# Then the stripped size of each binary. Not a test: run it on a quiet machine.
+# Then the stripped size of each binary, and of the smallest rsp server (default features
+# off). Not a test: run it on a quiet machine.
 #
 #   bash tests/measure/serving.sh [ROUNDS] [SECONDS]     (default 8 rounds of 10 s)
 set -euo pipefail
@@ -99,9 +100,42 @@ for page in "${pages[@]}"; do
   done
 done
 
+# The smallest rsp server a site can be: the static page with rsp's default features off
+# (no SQLite, no HTTP/2), as axum's defaults have no HTTP/2 either.
+minimal=$work/minimal
+mkdir -p "$minimal/src"
+cat >"$minimal/Cargo.toml" <<EOF
+[package]
+name = "serve_rsp_minimal"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+rsp = { path = "$PWD/runtime", default-features = false }
+tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
+
+[workspace]
+EOF
+cat >"$minimal/src/main.rs" <<'EOF'
+use rsp::prelude::*;
+
+page! {
+    GET "/static" => static_page;
+    "<!doctype html><title>Static</title><p>A page with nothing to compute.</p>"
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    App::new().serve().await
+}
+EOF
+CARGO_TARGET_DIR=target/serving-minimal cargo build --release --quiet \
+  --manifest-path "$minimal/Cargo.toml"
+cp target/serving-minimal/release/serve_rsp_minimal "$bin/"
+
 echo
 echo "stripped binary sizes (MiB)"
-for exe in serve_rsp serve_hyper serve_axum; do
+for exe in serve_rsp serve_rsp_minimal serve_hyper serve_axum; do
   strip -o "$work/$exe" "$bin/$exe"
   echo "$exe $(stat -c %s "$work/$exe" | awk '{ printf "%.2f", $1 / 1048576 }')"
 done

@@ -127,15 +127,16 @@ fn field_rule(field: &Field) -> Result<Option<TokenStream>, Diagnostic> {
     };
     let pattern = match value(attrs, "pattern").flatten() {
         Some(pattern) if textual && field.tag == "input" => {
-            if let Err(e) = regex_syntax::Parser::new().parse(&format!("^(?:{pattern})$")) {
+            if let Err(e) = regex_lite::Regex::new(&format!("^(?:{pattern})$")) {
                 let why = e.to_string();
                 let why = why.lines().last().unwrap_or_default().trim();
                 return Err(Diagnostic::new(
                     field.offset,
                     format!(
                         "the pattern of field `{name}` cannot be checked on the server: {}; \
-                         write it in the syntax both browsers and Rust's regex accept, or \
-                         add `novalidate` to the form",
+                         write it in the syntax both browsers and the server's regex engine \
+                         accept (regex-lite: no look-around, no \\p{{..}} classes), or add \
+                         `novalidate` to the form",
                         why.strip_prefix("error: ").unwrap_or(why)
                     ),
                 ));
