@@ -152,7 +152,7 @@ pub(crate) fn access(
     let line = &mut *lines;
     timestamp(now, line);
     line.extend_from_slice(b"  INFO rsp::access: ");
-    let _ = write!(line, "{remote}");
+    socket_address(remote, line);
     line.push(b' ');
     line.extend_from_slice(method.as_str().as_bytes());
     line.push(b' ');
@@ -164,10 +164,30 @@ pub(crate) fn access(
     line.push(b' ');
     line.extend_from_slice(itoa::Buffer::new().format(micros).as_bytes());
     line.extend_from_slice(b"us id=");
-    let _ = write!(line, "{id}");
+    line.extend_from_slice(&id.hex());
     line.push(b'\n');
     if lines.len() >= BATCH {
         gathered.full.notify_one();
+    }
+}
+
+/// `1.2.3.4:5678` as `Display` writes it, by hand for IPv4 (what most clients and proxies
+/// are); IPv6 through `Display`.
+fn socket_address(address: std::net::SocketAddr, out: &mut Vec<u8>) {
+    match address {
+        std::net::SocketAddr::V4(v4) => {
+            for (i, octet) in v4.ip().octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b'.');
+                }
+                out.extend_from_slice(itoa::Buffer::new().format(octet).as_bytes());
+            }
+            out.push(b':');
+            out.extend_from_slice(itoa::Buffer::new().format(v4.port()).as_bytes());
+        }
+        std::net::SocketAddr::V6(_) => {
+            let _ = write!(out, "{address}");
+        }
     }
 }
 
@@ -258,6 +278,25 @@ mod tests {
         let mut out = Vec::new();
         uri_text(&"http://example.test/x".parse().unwrap(), &mut out);
         assert_eq!(out, b"http://example.test/x");
+    }
+
+    #[test]
+    fn addresses_and_ids_are_written_as_display_writes_them() {
+        for address in [
+            "127.0.0.1:8080",
+            "0.0.0.0:0",
+            "255.255.255.255:65535",
+            "[::1]:443",
+        ] {
+            let address: std::net::SocketAddr = address.parse().unwrap();
+            let mut out = Vec::new();
+            socket_address(address, &mut out);
+            assert_eq!(out, address.to_string().as_bytes());
+        }
+        for id in [0, 1, 0xabc, u64::MAX, 0x0123_4567_89ab_cdef] {
+            let id = crate::RequestId(id);
+            assert_eq!(id.to_string(), format!("{:016x}", id.0));
+        }
     }
 
     #[test]

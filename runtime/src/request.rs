@@ -27,9 +27,22 @@ use crate::upload::{self, Upload, UploadRejection};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestId(pub(crate) u64);
 
+impl RequestId {
+    /// The id as 16 lowercase hex digits, as it is shown.
+    pub(crate) fn hex(self) -> [u8; 16] {
+        let mut digits = [0; 16];
+        for (i, digit) in digits.iter_mut().enumerate() {
+            let nibble = (self.0 >> (60 - 4 * i)) & 0xF;
+            *digit = b"0123456789abcdef"[nibble as usize];
+        }
+        digits
+    }
+}
+
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.0)
+        // Hex digits are ASCII.
+        f.write_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
     }
 }
 
