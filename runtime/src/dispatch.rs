@@ -51,10 +51,19 @@ impl Site {
     }
 }
 
-/// One request, start to end: route, run the page, turn errors into pages, log.
+/// What a connection over TLS adds to each response.
+#[derive(Clone)]
+pub(crate) struct Https {
+    /// The `Strict-Transport-Security` value, if one is sent.
+    pub(crate) hsts: Option<http::HeaderValue>,
+}
+
+/// One request, start to end: route, run the page, turn errors into pages, log. `https`
+/// is set when the connection is TLS.
 pub(crate) async fn handle(
     site: Arc<Site>,
     remote: SocketAddr,
+    https: Option<Https>,
     request: http::Request<Incoming>,
 ) -> std::result::Result<http::Response<Outgoing>, Infallible> {
     let started = Instant::now();
@@ -63,7 +72,7 @@ pub(crate) async fn handle(
     let mut req = Request::new(head, Some(body), remote, id, Arc::clone(&site.shared));
     let shared = &*site.shared;
     let mut response = respond(&site, &mut req).await;
-    let over_https = req.header("x-forwarded-proto") == Some("https");
+    let over_https = https.is_some() || req.header("x-forwarded-proto") == Some("https");
     let (slot, sessions) = req.session_parts();
     if let Err(e) = session::commit(slot, sessions, over_https, &mut response).await {
         let error = Error::new(
@@ -112,7 +121,12 @@ pub(crate) async fn handle(
     };
     // A page for this visitor alone: no shared cache may keep it.
     let private = req.session_id().is_used();
-    let response = into_http(response, file, &shared.key, private);
+    let mut response = into_http(response, file, &shared.key, private);
+    if let Some(Https { hsts: Some(hsts) }) = https {
+        response
+            .headers_mut()
+            .insert(http::header::STRICT_TRANSPORT_SECURITY, hsts);
+    }
     crate::log::access(
         remote,
         req.method(),

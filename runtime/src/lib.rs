@@ -147,6 +147,8 @@ mod router;
 mod server;
 mod session;
 mod settings;
+#[cfg(feature = "tls")]
+mod tls;
 mod upload;
 
 pub use config::App;

@@ -7,16 +7,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "tls")]
+use http::HeaderValue;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::{TcpListener, ToSocketAddrs};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 
 use crate::config::App;
+#[cfg(feature = "tls")]
+use crate::dispatch::Https;
 use crate::dispatch::{self, Site};
 use crate::registry::PageEntry;
 use crate::router::Router;
 use crate::settings::{self, setting};
+#[cfg(feature = "tls")]
+use crate::tls::Tls;
 
 impl App {
     /// Serves the app on the address given by `--addr` or `RSP_ADDR` (default
@@ -26,21 +32,28 @@ impl App {
     /// A listening socket handed over by the process that started this one (systemd
     /// socket activation, `cargo dev`: `LISTEN_FDS`) is used instead of binding: the one
     /// named `main` in `LISTEN_FDNAMES` (`FileDescriptorName=main` in a `.socket` unit),
-    /// else the first. Under systemd with `Type=notify` (`NOTIFY_SOCKET`), the site says
+    /// else the first.
+    ///
+    /// With `--tls-cert FILE` and `--tls-key FILE` it serves HTTPS (see [`Server::tls`]);
+    /// `--http-addr ADDR` (or a handed-over socket named `http`) also listens for plain
+    /// HTTP and redirects it to HTTPS (see [`Server::redirect_http`]), and `--hsts VALUE`
+    /// or `--hsts off` sets the `Strict-Transport-Security` header (see [`Server::hsts`]). Under systemd with `Type=notify` (`NOTIFY_SOCKET`), the site says
     /// `READY=1` once it serves and `STOPPING=1` when shutdown begins.
     pub async fn serve(self) -> io::Result<()> {
         settings::check();
         crate::log::init();
-        let server = match inherited_listener()? {
+        let server = match inherited_listener("main")? {
             Some(listener) => self.with_listener(listener)?,
             None => {
                 let addr = setting("addr").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
                 self.bind(addr).await?
             }
         };
+        #[cfg(feature = "tls")]
+        let server = server.tls_from_settings().await?;
         #[cfg(debug_assertions)]
         crate::dev::start();
-        println!("listening on http://{}", server.local_addr());
+        println!("listening on {}://{}", server.scheme(), server.local_addr());
         notify_service_manager(sd_notify::NotifyState::Ready);
         let served = server.run().await;
         crate::log::flush();
@@ -57,7 +70,7 @@ impl App {
         let shared = Arc::new(self.into_shared()?);
         let listener = TcpListener::bind(addr).await?;
         let site = Arc::new(Site::new(shared, router));
-        Ok(Server { listener, site })
+        Ok(Server::new(listener, site))
     }
 
     /// Takes a socket that is already listening (one handed over by another process, or
@@ -79,7 +92,7 @@ impl App {
         listener.set_nonblocking(true)?;
         let listener = TcpListener::from_std(listener)?;
         let site = Arc::new(Site::new(shared, router));
-        Ok(Server { listener, site })
+        Ok(Server::new(listener, site))
     }
 }
 
@@ -87,9 +100,126 @@ impl App {
 pub struct Server {
     listener: TcpListener,
     site: Arc<Site>,
+    #[cfg(feature = "tls")]
+    tls: Option<Tls>,
+    /// `None` until set: then the default, which depends on the build.
+    #[cfg(feature = "tls")]
+    hsts: Option<Option<HeaderValue>>,
+    /// A plain-HTTP listener that sends every request to HTTPS.
+    #[cfg(feature = "tls")]
+    redirect: Option<TcpListener>,
 }
 
+#[cfg(feature = "tls")]
+/// The `Strict-Transport-Security` of release builds: a year, as browsers' preload lists
+/// ask. Debug builds send none, so that `localhost` is not pinned to HTTPS.
+const HSTS_RELEASE: &str = "max-age=31536000";
+
 impl Server {
+    fn new(listener: TcpListener, site: Arc<Site>) -> Self {
+        Self {
+            listener,
+            site,
+            #[cfg(feature = "tls")]
+            tls: None,
+            #[cfg(feature = "tls")]
+            hsts: None,
+            #[cfg(feature = "tls")]
+            redirect: None,
+        }
+    }
+
+    /// `https` once [`tls`](Self::tls) is set, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        #[cfg(feature = "tls")]
+        if self.tls.is_some() {
+            return "https";
+        }
+        "http"
+    }
+
+    /// Serves HTTPS (TLS 1.2 and 1.3, HTTP/2 and HTTP/1.1 by ALPN) with the certificate
+    /// chain (leaf first) and private key in these PEM files. On `SIGHUP` the files are
+    /// read again: new connections get the new certificate, and if the files cannot be
+    /// read, the old one stays. Cookies rsp sets are then `Secure`, and release builds send
+    /// `Strict-Transport-Security` (see [`hsts`](Self::hsts)).
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// rsp::App::new()
+    ///     .bind("0.0.0.0:443")
+    ///     .await?
+    ///     .tls("/etc/site/fullchain.pem", "/etc/site/key.pem")?
+    ///     .run()
+    ///     .await
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// If a file cannot be read, is not PEM, or the key does not fit the certificate.
+    #[cfg(feature = "tls")]
+    pub fn tls(
+        mut self,
+        cert: impl Into<std::path::PathBuf>,
+        key: impl Into<std::path::PathBuf>,
+    ) -> io::Result<Self> {
+        self.tls = Some(Tls::new(cert, key)?);
+        Ok(self)
+    }
+
+    /// The `Strict-Transport-Security` header of HTTPS responses, or `None` for none. By
+    /// default `max-age=31536000` in release builds and none in debug builds.
+    ///
+    /// # Errors
+    /// If `value` cannot be a header value.
+    #[cfg(feature = "tls")]
+    pub fn hsts(mut self, value: Option<&str>) -> io::Result<Self> {
+        let value = value
+            .map(|value| HeaderValue::from_str(value).map_err(io::Error::other))
+            .transpose()?;
+        self.hsts = Some(value);
+        Ok(self)
+    }
+
+    /// Also listens for plain HTTP on `listener`, answering every request with a `308` to
+    /// the same path on HTTPS, and nothing else. Needs [`tls`](Self::tls).
+    #[cfg(feature = "tls")]
+    pub fn redirect_http(mut self, listener: std::net::TcpListener) -> io::Result<Self> {
+        listener.set_nonblocking(true)?;
+        self.redirect = Some(TcpListener::from_std(listener)?);
+        Ok(self)
+    }
+
+    /// `--tls-cert`, `--tls-key`, `--http-addr` and `--hsts`.
+    #[cfg(feature = "tls")]
+    async fn tls_from_settings(mut self) -> io::Result<Self> {
+        let refuse = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, why.to_owned());
+        match (setting("tls-cert"), setting("tls-key")) {
+            (Some(cert), Some(key)) => self = self.tls(cert, key)?,
+            (None, None) => {}
+            _ => return Err(refuse("--tls-cert and --tls-key go together")),
+        }
+        if let Some(hsts) = setting("hsts") {
+            self = self.hsts((hsts != "off").then_some(hsts.as_str()))?;
+        }
+        let http = match inherited_listener("http")? {
+            Some(listener) => Some(listener),
+            None => match setting("http-addr") {
+                Some(addr) => Some(TcpListener::bind(addr).await?.into_std()?),
+                None => None,
+            },
+        };
+        if let Some(http) = http {
+            if self.tls.is_none() {
+                return Err(refuse(
+                    "--http-addr redirects to HTTPS: it needs --tls-cert",
+                ));
+            }
+            self = self.redirect_http(http)?;
+        }
+        Ok(self)
+    }
+
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
@@ -105,14 +235,30 @@ impl Server {
     /// Serves until `signal` completes, then lets in-flight requests finish (up to the
     /// shutdown timeout).
     pub async fn run_until(self, signal: impl Future<Output = ()>) -> io::Result<()> {
-        let Server { listener, site } = self;
+        let listener = self.listener;
+        let site = self.site;
+        #[cfg(feature = "tls")]
+        let (tls, https) = {
+            let hsts = self.hsts.unwrap_or_else(|| {
+                (!cfg!(debug_assertions)).then(|| HeaderValue::from_static(HSTS_RELEASE))
+            });
+            if let Some(tls) = &self.tls {
+                tls.reload_on_hangup()?;
+            }
+            (self.tls, Https { hsts })
+        };
         let config = &site.shared.config;
-        let builder = connection_builder(config.header_timeout);
+        let builders = Builders::new(config.header_timeout);
         let graceful = GracefulShutdown::new();
         // Tells connections that have sent nothing yet (a browser's preconnected spare) to
         // close, as nginx does with idle ones, rather than hold the shutdown for the
         // header timeout.
         let (stopping, stop) = tokio::sync::watch::channel(());
+        #[cfg(feature = "tls")]
+        if let Some(redirect) = self.redirect {
+            let https_port = listener.local_addr()?.port();
+            tokio::spawn(redirect_to_https(redirect, https_port, stop.clone()));
+        }
         let mut signal = std::pin::pin!(signal);
         loop {
             let (stream, remote) = tokio::select! {
@@ -127,36 +273,19 @@ impl Server {
                 },
                 () = &mut signal => break,
             };
-            let site = Arc::clone(&site);
-            let builder = builder.clone();
-            let watcher = graceful.watcher();
-            let mut stop = stop.clone();
-            tokio::spawn(async move {
-                // The protocol sniffing of `auto` has no timer of its own (and HTTP/1's
-                // starts with the first byte): a client that connects and sends nothing is
-                // dropped after the header timeout.
-                let header_timeout = site.shared.config.header_timeout;
-                let mut first = [0u8; 1];
-                let first_byte = tokio::time::timeout(header_timeout, stream.peek(&mut first));
-                // Once shutdown begins, a silent connection has a moment more to speak: a
-                // request may be on its way on a connection made just before.
-                let last_call = async {
-                    let _ = stop.changed().await;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                };
-                tokio::select! {
-                    read = first_byte => if !matches!(read, Ok(Ok(1))) {
-                        return;
-                    },
-                    () = last_call => return,
-                }
-                let service =
-                    service_fn(move |req| dispatch::handle(Arc::clone(&site), remote, req));
-                let connection = builder.serve_connection(TokioIo::new(stream), service);
-                if let Err(e) = watcher.watch(connection).await {
-                    tracing::debug!("connection from {remote} ended: {e}");
-                }
-            });
+            let connection = Connection {
+                site: Arc::clone(&site),
+                remote,
+                builders: builders.clone(),
+                watcher: graceful.watcher(),
+                stop: stop.clone(),
+            };
+            #[cfg(feature = "tls")]
+            if let Some(tls) = &tls {
+                tokio::spawn(connection.serve_tls(stream, tls.clone(), https.clone()));
+                continue;
+            }
+            tokio::spawn(connection.serve_plain(stream));
         }
         notify_service_manager(sd_notify::NotifyState::Stopping);
         drop(listener);
@@ -171,42 +300,222 @@ impl Server {
     }
 }
 
-/// What serves a connection: HTTP/1.1, and HTTP/2 with prior knowledge (what load
-/// balancers and gRPC clients speak in clear text), told apart by the first bytes.
-#[cfg(feature = "http2")]
-fn connection_builder(
-    header_timeout: Duration,
-) -> hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor> {
-    let mut builder =
-        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
-    builder.http2().timer(TokioTimer::new());
-    builder
+/// One accepted connection, and what serving it needs.
+struct Connection {
+    site: Arc<Site>,
+    remote: SocketAddr,
+    builders: Builders,
+    watcher: Watcher,
+    stop: tokio::sync::watch::Receiver<()>,
 }
 
-/// What serves a connection: HTTP/1.1 only, without the `http2` feature (browsers speak
-/// HTTP/2 only over TLS).
-#[cfg(not(feature = "http2"))]
-fn connection_builder(header_timeout: Duration) -> hyper::server::conn::http1::Builder {
+impl Connection {
+    /// Serves plain HTTP: HTTP/1.1, or HTTP/2 with prior knowledge (what load balancers
+    /// and gRPC clients speak in clear text), told apart by the first bytes.
+    async fn serve_plain(mut self, stream: TcpStream) {
+        // The protocol sniffing of `auto` has no timer of its own (and HTTP/1's starts
+        // with the first byte): a client that connects and sends nothing is dropped after
+        // the header timeout.
+        let mut first = [0u8; 1];
+        let first_byte = stream.peek(&mut first);
+        if !matches!(self.before_first_request(first_byte).await, Some(Ok(1))) {
+            return;
+        }
+        let Connection {
+            site,
+            remote,
+            builders,
+            watcher,
+            ..
+        } = self;
+        let service = service_fn(move |req| dispatch::handle(Arc::clone(&site), remote, None, req));
+        let connection = builders
+            .plain
+            .serve_connection(TokioIo::new(stream), service);
+        if let Err(e) = watcher.watch(connection).await {
+            tracing::debug!("connection from {remote} ended: {e}");
+        }
+    }
+
+    /// Serves HTTPS: the handshake (within the header timeout), then HTTP/2 or HTTP/1.1
+    /// as ALPN settled it.
+    #[cfg(feature = "tls")]
+    async fn serve_tls(mut self, stream: TcpStream, tls: Tls, https: Https) {
+        let Some(Ok(stream)) = self.before_first_request(tls.acceptor.accept(stream)).await else {
+            return;
+        };
+        let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+        let Connection {
+            site,
+            remote,
+            builders,
+            watcher,
+            ..
+        } = self;
+        let service = service_fn(move |req| {
+            dispatch::handle(Arc::clone(&site), remote, Some(https.clone()), req)
+        });
+        let io = TokioIo::new(stream);
+        let served = match h2 {
+            #[cfg(feature = "http2")]
+            true => {
+                watcher
+                    .watch(builders.http2.serve_connection(io, service))
+                    .await
+            }
+            _ => {
+                watcher
+                    .watch(builders.http1.serve_connection(io, service))
+                    .await
+            }
+        };
+        if let Err(e) = served {
+            tracing::debug!("connection from {remote} ended: {e}");
+        }
+    }
+
+    /// Waits for what comes before the first request (its first byte, a TLS handshake)
+    /// for the header timeout at most; `None` if it did not come in time, or shutdown
+    /// began and it did not come within a moment more (a request may be on its way on a
+    /// connection made just before).
+    async fn before_first_request<T>(&mut self, step: impl Future<Output = T>) -> Option<T> {
+        let header_timeout = self.site.shared.config.header_timeout;
+        let step = tokio::time::timeout(header_timeout, step);
+        let stop = &mut self.stop;
+        let last_call = async {
+            let _ = stop.changed().await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        tokio::select! {
+            done = step => done.ok(),
+            () = last_call => None,
+        }
+    }
+}
+
+/// What serves connections: plain ones (HTTP/1.1, and HTTP/2 by prior knowledge with the
+/// `http2` feature), and TLS ones by the protocol ALPN chose.
+#[derive(Clone)]
+struct Builders {
+    #[cfg(feature = "http2")]
+    plain: hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    #[cfg(not(feature = "http2"))]
+    plain: hyper::server::conn::http1::Builder,
+    #[cfg(feature = "tls")]
+    http1: hyper::server::conn::http1::Builder,
+    #[cfg(all(feature = "tls", feature = "http2"))]
+    http2: hyper::server::conn::http2::Builder<hyper_util::rt::TokioExecutor>,
+}
+
+impl Builders {
+    fn new(header_timeout: Duration) -> Self {
+        let mut http1 = hyper::server::conn::http1::Builder::new();
+        http1
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout);
+        #[cfg(feature = "http2")]
+        let mut http2 =
+            hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+        #[cfg(feature = "http2")]
+        http2.timer(TokioTimer::new());
+        #[cfg(feature = "http2")]
+        let plain = {
+            let mut auto =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            auto.http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            auto.http2().timer(TokioTimer::new());
+            auto
+        };
+        #[cfg(not(feature = "http2"))]
+        let plain = http1.clone();
+        Self {
+            plain,
+            #[cfg(feature = "tls")]
+            http1,
+            #[cfg(all(feature = "tls", feature = "http2"))]
+            http2,
+        }
+    }
+}
+
+/// Answers every request on `listener` with a `308` to the same path on HTTPS on
+/// `https_port`, until shutdown begins.
+#[cfg(feature = "tls")]
+async fn redirect_to_https(
+    listener: TcpListener,
+    https_port: u16,
+    mut stop: tokio::sync::watch::Receiver<()>,
+) {
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout);
-    builder
+    builder.timer(TokioTimer::new());
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => return,
+        };
+        let service = service_fn(
+            move |req: http::Request<hyper::body::Incoming>| async move {
+                Ok::<_, std::convert::Infallible>(https_redirect(&req, https_port))
+            },
+        );
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        tokio::spawn(connection);
+    }
 }
 
-/// The listening socket handed over in `LISTEN_FDS`: the one `LISTEN_FDNAMES` names
-/// `main`, else the first.
-fn inherited_listener() -> io::Result<Option<std::net::TcpListener>> {
+/// The `308` to the HTTPS address of `req`, or a `400` if it names no host.
+#[cfg(feature = "tls")]
+fn https_redirect(
+    req: &http::Request<hyper::body::Incoming>,
+    https_port: u16,
+) -> http::Response<http_body_util::Full<bytes::Bytes>> {
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .or_else(|| req.uri().host())
+        .and_then(|host| host.parse::<http::uri::Authority>().ok());
+    let Some(host) = host else {
+        return http::Response::builder()
+            .status(http::StatusCode::BAD_REQUEST)
+            .header(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body("a request needs a Host header to be sent to HTTPS\n".into())
+            .unwrap_or_default();
+    };
+    let port = if https_port == 443 {
+        String::new()
+    } else {
+        format!(":{https_port}")
+    };
+    let path = req.uri().path_and_query().map_or("/", |path| path.as_str());
+    http::Response::builder()
+        .status(http::StatusCode::PERMANENT_REDIRECT)
+        .header(
+            http::header::LOCATION,
+            format!("https://{}{port}{path}", host.host()),
+        )
+        .body(http_body_util::Full::default())
+        .unwrap_or_default()
+}
+
+/// The listening socket handed over in `LISTEN_FDS` that `LISTEN_FDNAMES` names `name`;
+/// for `main`, the first if none is named so.
+fn inherited_listener(name: &str) -> io::Result<Option<std::net::TcpListener>> {
     let names = std::env::var("LISTEN_FDNAMES").unwrap_or_default();
-    let main = names
-        .split(':')
-        .position(|name| name == "main")
-        .unwrap_or(0);
-    listenfd::ListenFd::from_env().take_tcp_listener(main)
+    let index = match names.split(':').position(|given| given == name) {
+        Some(index) => index,
+        None if name == "main" => 0,
+        None => return Ok(None),
+    };
+    listenfd::ListenFd::from_env().take_tcp_listener(index)
 }
 
 /// Tells systemd how the service is doing, when it asked (`NOTIFY_SOCKET`).

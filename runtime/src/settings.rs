@@ -32,6 +32,50 @@ inventory::submit! {
     }
 }
 
+#[cfg(feature = "tls")]
+inventory::submit! {
+    SettingInfo {
+        name: "tls-cert",
+        value: "FILE",
+        default: None,
+        help: "Serve HTTPS with this PEM chain, leaf first (with --tls-key; SIGHUP reads both again).",
+        package: "",
+    }
+}
+
+#[cfg(feature = "tls")]
+inventory::submit! {
+    SettingInfo {
+        name: "tls-key",
+        value: "FILE",
+        default: None,
+        help: "The PEM private key of --tls-cert.",
+        package: "",
+    }
+}
+
+#[cfg(feature = "tls")]
+inventory::submit! {
+    SettingInfo {
+        name: "http-addr",
+        value: "ADDR",
+        default: None,
+        help: "Also listen for plain HTTP here, sending every request to HTTPS (308).",
+        package: "",
+    }
+}
+
+#[cfg(feature = "tls")]
+inventory::submit! {
+    SettingInfo {
+        name: "hsts",
+        value: "VALUE",
+        default: None,
+        help: "Strict-Transport-Security over HTTPS, or `off` (default: a year in release builds).",
+        package: "",
+    }
+}
+
 /// Declares the settings a site reads with [`setting`], so that `--help` lists them and
 /// the command line is checked against them. Each is a doc comment (its help line), a
 /// name, the word shown for its value, and optionally a default.
@@ -313,14 +357,20 @@ mod tests {
         assert!(matches!(run(&["-V"]), Ok(Parsed::Version)));
         let help = help(&known());
         assert!(help.starts_with("site 1.2.3\n"), "{help}");
+        // One line each, the flags padded to one column.
+        let line = |flag: &str| {
+            help.lines()
+                .find(|line| line.trim_start().starts_with(flag))
+                .unwrap_or_else(|| panic!("{flag} missing from {help}"))
+        };
+        let data = line("--data PATH ");
         assert!(
-            help.contains("--data PATH  Where the site keeps its data. [RSP_DATA; default ./data]"),
+            data.ends_with("  Where the site keeps its data. [RSP_DATA; default ./data]"),
             "{help}"
         );
-        assert!(
-            help.contains("--addr ADDR  The address to listen on"),
-            "{help}"
-        );
+        let addr = line("--addr ADDR ");
+        assert!(addr.contains("  The address to listen on"), "{help}");
+        assert_eq!(addr.find("The"), data.find("Where"), "{help}");
         assert!(
             help.contains("[RSP_ADDR; default 127.0.0.1:8080]"),
             "{help}"

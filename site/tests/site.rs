@@ -122,14 +122,20 @@ fn the_binary_explains_its_settings_and_refuses_a_misspelt_one() {
     let help = run(&["--help"]);
     assert!(help.status.success());
     let help = String::from_utf8(help.stdout).unwrap();
-    for line in [
-        "--addr ADDR  The address to listen on",
-        "[RSP_ADDR; default 127.0.0.1:8080]",
-        "--data PATH  Where the guestbook",
-        "[RSP_DATA; default ./data]",
-        "--version",
+    // Each setting on one line: the flag, its help, its variable and default.
+    for (flag, rest) in [
+        ("--addr ADDR", "The address to listen on"),
+        ("--addr ADDR", "[RSP_ADDR; default 127.0.0.1:8080]"),
+        ("--data PATH", "Where the guestbook"),
+        ("--data PATH", "[RSP_DATA; default ./data]"),
+        ("--tls-cert FILE", "[RSP_TLS_CERT]"),
+        ("--http-addr ADDR", "[RSP_HTTP_ADDR]"),
+        ("--version", "Prints the version."),
     ] {
-        assert!(help.contains(line), "{line} in {help}");
+        let found = help
+            .lines()
+            .any(|line| line.trim_start().starts_with(flag) && line.contains(rest));
+        assert!(found, "{flag} … {rest} in {help}");
     }
     let version = run(&["--version"]);
     assert_eq!(

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod fortunes;
+pub mod tls;
 
 use std::future::Future;
 use std::io;
