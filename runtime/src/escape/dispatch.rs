@@ -5,8 +5,8 @@
 //! only), and last any `Display`.
 
 pub use super::attrs::{write_attrs, WriteAttrs};
-use super::encode::html;
-use super::encode::TWO_DIGITS;
+use super::digits::{push_below_e2, push_digits};
+use super::encode::{html, push_text};
 use super::float;
 use super::markup::{Raw, Render};
 use super::writers::{self, escape_display, escape_whole, write_json, CssWriter, Plain, UrlWriter};
@@ -41,7 +41,7 @@ pub trait Context {
     /// but in JavaScript.
     #[inline]
     fn write_float(text: &str, _finite: bool, out: &mut String) {
-        out.push_str(text);
+        push_text(text, out);
     }
 }
 
@@ -236,52 +236,6 @@ macro_rules! escape_integers {
 
 escape_integers!(u8 u16 u32 u64 u128 usize; |n| n, false);
 escape_integers!(i8 i16 i32 i64 i128 isize; |n| n.unsigned_abs(), n < 0);
-
-/// Writes the digits of `n`. Below 10^4 (counts, years, table cells) two at a time, each
-/// a slice of [`TWO_DIGITS`] of known length, so a store; longer numbers are formatted and
-/// copied whole.
-#[inline(always)]
-fn push_digits(n: u64, out: &mut String) {
-    match u32::try_from(n) {
-        Ok(n @ 0..10_000) => push_below_e4(n, out),
-        _ => push_long(n, out),
-    }
-}
-
-#[inline(never)]
-fn push_long(n: u64, out: &mut String) {
-    out.push_str(itoa::Buffer::new().format(n));
-}
-
-/// The digits of a number below 10^4, without leading zeros.
-#[inline(always)]
-fn push_below_e4(n: u32, out: &mut String) {
-    if n < 100 {
-        push_below_e2(n, out);
-    } else {
-        push_below_e2(n / 100, out);
-        push_pair(n % 100, out);
-    }
-}
-
-/// The one or two digits of a number below 100.
-#[inline(always)]
-fn push_below_e2(n: u32, out: &mut String) {
-    let at = n as usize * 2;
-    // Two pushes of known length rather than one whose length is only known here.
-    if n < 10 {
-        out.push_str(&TWO_DIGITS[at + 1..at + 2]);
-    } else {
-        out.push_str(&TWO_DIGITS[at..at + 2]);
-    }
-}
-
-/// Two digits, with a leading zero.
-#[inline(always)]
-fn push_pair(n: u32, out: &mut String) {
-    let at = n as usize * 2;
-    out.push_str(&TWO_DIGITS[at..at + 2]);
-}
 
 macro_rules! escape_floats {
     ($($ty:ty: $fraction_bits:literal, $exponent_bits:literal;)*) => {$(

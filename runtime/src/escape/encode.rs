@@ -22,23 +22,108 @@ pub const UNSAFE_URL: &str = "about:invalid#rsp-unsafe-url";
 pub fn html(input: &str, out: &mut String) {
     if input.len() < LANES {
         // Most values are short (names, words) and have nothing to escape.
-        match input.bytes().position(is_html_special) {
-            None => out.push_str(input),
-            Some(first) => html_from(input, first, out),
+        if has_no_html_special(input.as_bytes()) {
+            push_text(input, out);
+        } else {
+            html_short(input, out);
         }
     } else {
         html_long(input, out);
     }
 }
 
+/// Appends `text`: most values are short, and [`push_short`] copies those for less.
+#[inline(always)]
+pub(super) fn push_text(text: &str, out: &mut String) {
+    if text.len() < 16 {
+        push_short(text, out);
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// Appends text shorter than 16 bytes with two copies of fixed size (overlapping when the
+/// text is shorter than both) rather than a call to `memcpy`, which costs more than such a
+/// copy.
+#[inline(always)]
+fn push_short(text: &str, out: &mut String) {
+    let len = text.len();
+    debug_assert!(len < 16);
+    out.reserve(len);
+    // SAFETY: room for `len` bytes was just made after the string's end. Each copy reads
+    // inside `text` and writes the same bytes at the same offsets inside that room; the
+    // overlapping copies write some bytes twice, the same each time. So those bytes become
+    // `text`, whole characters of a `str`, and the string stays UTF-8.
+    #[allow(unsafe_code)]
+    unsafe {
+        let bytes = out.as_mut_vec();
+        let to = bytes.as_mut_ptr().add(bytes.len());
+        let from = text.as_ptr();
+        if len >= 8 {
+            let (head, tail) = (
+                from.cast::<u64>().read_unaligned(),
+                from.add(len - 8).cast::<u64>().read_unaligned(),
+            );
+            to.cast::<u64>().write_unaligned(head);
+            to.add(len - 8).cast::<u64>().write_unaligned(tail);
+        } else if len >= 4 {
+            let (head, tail) = (
+                from.cast::<u32>().read_unaligned(),
+                from.add(len - 4).cast::<u32>().read_unaligned(),
+            );
+            to.cast::<u32>().write_unaligned(head);
+            to.add(len - 4).cast::<u32>().write_unaligned(tail);
+        } else if len > 0 {
+            *to = *from;
+            *to.add(len / 2) = *from.add(len / 2);
+            *to.add(len - 1) = *from.add(len - 1);
+        }
+        bytes.set_len(bytes.len() + len);
+    }
+}
+
+/// Whether text shorter than [`LANES`] has no byte [`html`] replaces, checked 16 or 8
+/// bytes at a time (the last group overlapping the one before) rather than byte by byte.
+#[inline(always)]
+fn has_no_html_special(bytes: &[u8]) -> bool {
+    let len = bytes.len();
+    if len >= 16 {
+        let clear = |chunk: &[u8; 16]| {
+            chunk
+                .iter()
+                .fold(0, |any, &b| any | u8::from(is_html_special(b)))
+                == 0
+        };
+        let (chunks, _) = bytes.as_chunks::<16>();
+        let last = bytes[len - 16..].as_chunks::<16>().0[0];
+        chunks.iter().all(clear) && clear(&last)
+    } else if len >= 8 {
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or([0; 8]));
+        !word_has_html_special(word(0)) && !word_has_html_special(word(len - 8))
+    } else {
+        !bytes.iter().any(|&b| is_html_special(b))
+    }
+}
+
+/// Whether any of the 8 bytes of `word` is one [`html`] replaces (as [`is_html_special`],
+/// with the zero-byte test on every byte at once).
+#[inline(always)]
+fn word_has_html_special(word: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
+    has_zero((word | ONES) ^ (ONES * u64::from(b'\'')))
+        | has_zero(word ^ (ONES * u64::from(b'"')))
+        | has_zero((word | (ONES * 2)) ^ (ONES * u64::from(b'>')))
+        | has_zero(word)
+}
+
 /// The rest of [`html`], for short text that does need escaping: kept out of line so the
 /// common case stays small where it is inlined.
 #[cold]
 #[inline(never)]
-fn html_from(input: &str, first: usize, out: &mut String) {
-    out.push_str(&input[..first]);
-    let done = html_escape_span(input, first, input.len(), first, out);
-    out.push_str(&input[done..]);
+fn html_short(input: &str, out: &mut String) {
+    html_expand(input, out);
 }
 
 /// How many bytes [`html`] checks at once in long text.
@@ -79,7 +164,7 @@ fn html_by_chunks(input: &str, out: &mut String) {
             .fold(0, |any, &b| any | u8::from(is_html_special(b)))
             != 0
         {
-            done = html_escape_masked(input, n * LANES, html_special_mask(chunk), done, out);
+            done = html_escape_chunk(input, n * LANES, done, out);
         }
     }
     let tail = chunks.len() * LANES;
@@ -92,6 +177,15 @@ fn html_by_chunks(input: &str, out: &mut String) {
         done = html_escape_masked(input, start, mask, done, out);
     }
     out.push_str(&input[done..]);
+}
+
+/// Escapes the [`LANES`] bytes of `input` from `start`, writing the text from `done` up to
+/// them; returns where the unwritten text now begins. Out of line, so that the loop over
+/// chunks with nothing to escape keeps everything in registers.
+#[inline(never)]
+fn html_escape_chunk(input: &str, start: usize, done: usize, out: &mut String) -> usize {
+    let chunk = input.as_bytes()[start..].as_chunks::<LANES>().0[0];
+    html_escape_masked(input, start, html_special_mask(&chunk), done, out)
 }
 
 /// Escapes the bytes that `mask` marks in the [`LANES`] bytes of `input` from `start`,
@@ -124,18 +218,29 @@ fn html_escape_masked(
     done
 }
 
-/// Writes `text` (at most [`LANES`] bytes) escaped with no branch per byte: each byte
-/// writes the 8 bytes of its replacement (itself, for most) and moves on by its length.
+/// Writes `text` escaped with no branch per byte: each byte stores the 8 bytes of its
+/// replacement (itself, for most) at the end of the page and moves on by its length.
 #[inline(always)]
 fn html_expand(text: &str, out: &mut String) {
-    let mut buffer = [0; LANES * 5 + 8];
-    let mut len = 0;
-    for &b in text.as_bytes() {
-        buffer[len..len + 8].copy_from_slice(&HTML_EXPANSION[usize::from(b)]);
-        len += usize::from(HTML_EXPANSION_LEN[usize::from(b)]);
+    // A replacement has 5 bytes at most; the last store writes 8.
+    out.reserve(text.len() * 5 + 8);
+    // SAFETY: room for 5 bytes per byte of `text` and 8 more was just made after the
+    // string's end, and each store begins at most 5 bytes per byte of `text` before it
+    // into that room. The string grows by the replacements' lengths alone: every byte of
+    // `text` either kept (so whole characters stay whole) or replaced by an ASCII entity or
+    // U+FFFD, so it stays UTF-8.
+    #[allow(unsafe_code)]
+    unsafe {
+        let bytes = out.as_mut_vec();
+        let at = bytes.as_mut_ptr().add(bytes.len());
+        let mut len = 0;
+        for &b in text.as_bytes() {
+            let replacement = &HTML_EXPANSION[usize::from(b)];
+            std::ptr::copy_nonoverlapping(replacement.as_ptr(), at.add(len), 8);
+            len += usize::from(HTML_EXPANSION_LEN[usize::from(b)]);
+        }
+        bytes.set_len(bytes.len() + len);
     }
-    // Whole characters in, whole characters out: this cannot fail.
-    out.push_str(std::str::from_utf8(&buffer[..len]).unwrap_or_default());
 }
 
 /// Bit `i` set if `chunk[i]` is a byte [`html`] replaces. The flags are computed side by
@@ -156,40 +261,12 @@ fn html_special_mask(chunk: &[u8; LANES]) -> u64 {
     })
 }
 
-/// Escapes the special bytes of `input[start..end]`, writing the text from `done` up to
-/// each; returns where the unwritten text now begins.
-#[inline(always)]
-fn html_escape_span(
-    input: &str,
-    start: usize,
-    end: usize,
-    mut done: usize,
-    out: &mut String,
-) -> usize {
-    let bytes = input.as_bytes();
-    for at in start..end {
-        if is_html_special(bytes[at]) {
-            out.push_str(&input[done..at]);
-            out.push_str(HTML_ENTITIES[usize::from(bytes[at] & 0x3F)]);
-            done = at + 1;
-        }
-    }
-    done
-}
-
 /// The bytes [`html`] replaces, as comparisons a vector unit makes on many bytes at once:
 /// `&` and `'` are 0x26 and 0x27, `<` and `>` 0x3C and 0x3E.
 #[inline(always)]
 pub(super) fn is_html_special(b: u8) -> bool {
     ((b | 1) == b'\'') | (b == b'"') | ((b | 2) == b'>') | (b == 0)
 }
-
-/// `00` to `99`, for writing small numbers without formatting them.
-pub(super) const TWO_DIGITS: &str = "0001020304050607080910111213141516171819\
-                          2021222324252627282930313233343536373839\
-                          4041424344454647484950515253545556575859\
-                          6061626364656667686970717273747576777879\
-                          8081828384858687888990919293949596979899";
 
 /// An OUTER context: how an escaper's output is written into the page.
 pub trait Outer {
@@ -211,7 +288,7 @@ pub struct UnquotedPart;
 impl Outer for Direct {
     #[inline]
     fn push(text: &str, out: &mut String) {
-        out.push_str(text);
+        push_text(text, out);
     }
 }
 

@@ -15,8 +15,13 @@ pub(super) fn text<F: zmij::Float + Display>(
     buffer: &mut zmij::Buffer,
 ) -> Cow<'_, str> {
     let shortest = buffer.format(value);
-    let (mantissa, exponent) = match shortest.split_once('e') {
-        Some((mantissa, exponent)) => (mantissa, exponent.parse().unwrap_or(0)),
+    // An exponent is `e`, maybe `-`, and at most three digits: look for it only there.
+    let tail = shortest.len().saturating_sub(5);
+    let (mantissa, exponent) = match shortest.as_bytes()[tail..].iter().position(|&b| b == b'e') {
+        Some(at) => (
+            &shortest[..tail + at],
+            shortest[tail + at + 1..].parse().unwrap_or(0),
+        ),
         None => (shortest, 0),
     };
     if exact_digits > 0 && exact_digits == written_fraction_digits(mantissa, exponent) + 1 {

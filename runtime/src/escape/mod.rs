@@ -93,6 +93,7 @@
 #[path = "dispatch.rs"]
 pub mod __dispatch;
 mod attrs;
+mod digits;
 mod encode;
 mod float;
 mod markup;

@@ -344,18 +344,21 @@ fn html_reference(text: &str) -> String {
 }
 
 #[test]
-fn html_finds_every_special_in_long_text() {
-    // Long text is checked many bytes at a time: put each special at every offset of a
-    // chunk, at the edges of chunks, beside multi-byte characters and in the tail.
+fn html_finds_every_special_in_any_text() {
+    // Text is checked many bytes at a time (8, 16 or 64): put each special at every offset
+    // of a group, at the edges of groups, beside multi-byte characters, beside the bytes
+    // next to the specials, and in the tail.
     for special in ['&', '<', '>', '"', '\'', '\0'] {
-        for len in [63, 64, 65, 127, 128, 129, 200] {
+        for len in [
+            1, 2, 7, 8, 9, 12, 15, 16, 17, 31, 33, 63, 64, 65, 127, 128, 129, 200,
+        ] {
             for at in 0..len {
                 let text: String = (0..len)
                     .map(|i| {
                         if i == at {
                             special
                         } else {
-                            ['a', 'é', ' '][i % 3]
+                            ['a', 'é', ' ', '=', '%', '?', '#', ';', '!', '('][i % 10]
                         }
                     })
                     .collect();
@@ -369,6 +372,21 @@ fn html_finds_every_special_in_long_text() {
     }
     let dense = "<b>it's</b> & \"x\" ".repeat(40);
     assert_eq!(escaped(&dense), html_reference(&dense));
+}
+
+#[test]
+fn html_copies_text_with_nothing_to_escape_of_every_length() {
+    // Short text is copied in overlapping pieces of fixed size: every length, after text
+    // already in the buffer, with multi-byte characters at the edges.
+    let source = "é1234567890abcdefghij€klmnopqrstuvwxyz😀";
+    for start in source.char_indices().map(|(at, _)| at) {
+        for end in source[start..].char_indices().map(|(at, _)| start + at) {
+            let text = &source[start..end];
+            let mut out = String::from("<p>");
+            html(text, &mut out);
+            assert_eq!(out, format!("<p>{text}"));
+        }
+    }
 }
 
 #[test]

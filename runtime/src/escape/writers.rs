@@ -122,7 +122,15 @@ impl<'a, O: Outer, E: ByteEscape> Escaper<'a> for Bytewise<'a, O, E> {
 
 impl<O: Outer, E: ByteEscape> fmt::Write for Bytewise<'_, O, E> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        escape_runs(text, |run| self.0.push(run), E::LINE_SEPARATORS, E::escape);
+        // Most values have nothing to escape: find that out in a loop that does nothing else.
+        let plain = text
+            .bytes()
+            .all(|b| E::escape(b).is_none() && !(E::LINE_SEPARATORS && b == 0xE2));
+        if plain {
+            self.0.push(text);
+        } else {
+            escape_runs(text, |run| self.0.push(run), E::LINE_SEPARATORS, E::escape);
+        }
         Ok(())
     }
 }
@@ -256,7 +264,12 @@ impl<O: Outer> UrlWriter<'_, O> {
         match byte {
             b':' => {
                 let scheme = self.scheme_len.map(|len| &self.scheme[..len]);
-                if !matches!(scheme, Some(b"http" | b"https" | b"mailto" | b"tel")) {
+                let allowed = scheme.is_some_and(|scheme| {
+                    ALLOWED_SCHEMES
+                        .iter()
+                        .any(|allowed| allowed.as_bytes() == scheme)
+                });
+                if !allowed {
                     self.sink.replace_with(UNSAFE_URL);
                     self.stage = UrlStage::Refused;
                     self.percent = None;
@@ -278,11 +291,46 @@ impl<O: Outer> UrlWriter<'_, O> {
         }
         true
     }
+
+    /// Writes a URL that arrives whole and needs nothing done, as it is; false if it is not
+    /// one. Most URLs in pages are such: relative, or with an allowed scheme, and encoded.
+    fn write_plain(&mut self, text: &str) -> bool {
+        let Some(decided) = text
+            .bytes()
+            .position(|b| matches!(b, b':' | b'/' | b'?' | b'#'))
+        else {
+            // Still a possible scheme: the next chunk decides.
+            return false;
+        };
+        let allowed = text.as_bytes()[decided] != b':'
+            || ALLOWED_SCHEMES
+                .iter()
+                .any(|scheme| text[..decided].eq_ignore_ascii_case(scheme));
+        if !allowed || !text.bytes().all(url_kept) {
+            return false;
+        }
+        self.sink.push(text);
+        self.stage = UrlStage::Rest;
+        true
+    }
+}
+
+/// The schemes a URL may have, in lower case.
+const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// The bytes a URL keeps as they are: those of its grammar but `%`, which is checked.
+fn url_kept(byte: u8) -> bool {
+    matches!(byte,
+        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9'
+        | b'-' | b'.' | b'_' | b'~' | b'!' | b'#' | b'$' | b'&' | b'*' | b'+' | b','
+        | b'/' | b':' | b';' | b'=' | b'?' | b'@' | b'[' | b']')
 }
 
 impl<O: Outer> fmt::Write for UrlWriter<'_, O> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        if self.stage == UrlStage::Refused {
+        if self.stage == UrlStage::Refused
+            || self.stage == UrlStage::Leading && self.write_plain(text)
+        {
             return Ok(());
         }
         let bytes = text.as_bytes();
@@ -321,9 +369,7 @@ impl<O: Outer> fmt::Write for UrlWriter<'_, O> {
                 return Ok(());
             }
             let len = match byte {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => 0,
-                b'-' | b'.' | b'_' | b'~' | b'!' | b'#' | b'$' | b'&' | b'*' | b'+' | b',' => 0,
-                b'/' | b':' | b';' | b'=' | b'?' | b'@' | b'[' | b']' => 0,
+                _ if url_kept(byte) => 0,
                 b'%' => {
                     let hex = |at: usize| bytes.get(at).map(u8::is_ascii_hexdigit);
                     match (hex(i + 1), hex(i + 2)) {
