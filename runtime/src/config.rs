@@ -10,6 +10,8 @@ use std::time::Duration;
 use cookie::Key;
 use sha2::{Digest, Sha256};
 
+use crate::health::Probes;
+use crate::proxy::TrustedProxies;
 use crate::session::{SessionConfig, SessionStore};
 use crate::upload::UploadLimits;
 
@@ -21,6 +23,7 @@ pub(crate) struct Config {
     pub(crate) header_timeout: Duration,
     pub(crate) body_timeout: Duration,
     pub(crate) shutdown_timeout: Duration,
+    pub(crate) drain_delay: Duration,
     pub(crate) detailed_errors: bool,
     pub(crate) strict_csp: bool,
 }
@@ -31,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) state: State,
     pub(crate) key: Arc<Key>,
     pub(crate) sessions: SessionConfig,
+    pub(crate) proxies: TrustedProxies,
+    pub(crate) probes: Probes,
 }
 
 /// Values shared by every request, looked up by type (see [`App::state`]).
@@ -61,6 +66,8 @@ pub struct App {
     secret: Option<Vec<u8>>,
     secret_file: Option<PathBuf>,
     sessions: SessionConfig,
+    proxies: TrustedProxies,
+    probes: Probes,
 }
 
 impl Default for App {
@@ -82,6 +89,7 @@ impl App {
                 header_timeout: Duration::from_secs(10),
                 body_timeout: Duration::from_secs(20),
                 shutdown_timeout: Duration::from_secs(30),
+                drain_delay: Duration::from_secs(if cfg!(debug_assertions) { 0 } else { 5 }),
                 detailed_errors: cfg!(debug_assertions),
                 strict_csp: true,
             },
@@ -89,6 +97,8 @@ impl App {
             secret: None,
             secret_file: None,
             sessions: SessionConfig::default(),
+            proxies: TrustedProxies::default(),
+            probes: Probes::default(),
         }
     }
 
@@ -98,6 +108,36 @@ impl App {
     /// ```
     /// struct Greeting(&'static str);
     /// let app = rsp::App::new().state(Greeting("hello"));
+    /// ```
+    ///
+    /// A database server, as the example site keeps its guestbook in PostgreSQL with
+    /// `--database-url`: a setting names it, `main` opens a pool (cheap to clone), the
+    /// pages reach it as state, and `/readyz` asks it whether it answers.
+    ///
+    /// ```no_run
+    /// # #[derive(Clone)] struct Pool;
+    /// # impl Pool {
+    /// #     async fn connect(_: &str) -> std::io::Result<Self> { Ok(Pool) }
+    /// #     async fn ping(&self) -> Result<(), String> { Ok(()) }
+    /// # }
+    /// rsp::settings! {
+    ///     /// The database: `postgres://user@host/db`.
+    ///     database_url: URL;
+    /// }
+    ///
+    /// # async fn run() -> std::io::Result<()> {
+    /// let url = rsp::setting("database-url").expect("--database-url");
+    /// let pool = Pool::connect(&url).await?;
+    /// let probe = pool.clone();
+    /// rsp::App::new()
+    ///     .state(pool)
+    ///     .readiness_check("database", move || {
+    ///         let probe = probe.clone();
+    ///         async move { probe.ping().await }
+    ///     })
+    ///     .serve()
+    ///     .await
+    /// # }
     /// ```
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
@@ -150,6 +190,69 @@ impl App {
     /// How long shutdown waits for in-flight requests.
     pub fn shutdown_timeout(mut self, limit: Duration) -> Self {
         self.config.shutdown_timeout = limit;
+        self
+    }
+
+    /// How long the site goes on serving after SIGTERM before it stops accepting (default:
+    /// 5 s in release builds, none in debug builds), so that a load balancer's health
+    /// check sees `/readyz` answer 503 and sends no more: during the delay HTTP/1 answers
+    /// close their connection, and then shutdown goes on as without it (HTTP/2
+    /// connections get GOAWAY, requests in flight finish). `--drain-delay SECONDS`.
+    ///
+    /// ```
+    /// let app = rsp::App::new().drain_delay(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn drain_delay(mut self, delay: Duration) -> Self {
+        self.config.drain_delay = delay;
+        self
+    }
+
+    /// Where the health check answers (`GET /healthz` by default: 200 while the process
+    /// serves, checking nothing, and not in the access log at info level), or `None` for
+    /// nowhere. `--health-path PATH` or `--health-path off`.
+    ///
+    /// ```
+    /// let app = rsp::App::new().health_path(Some("/up"));
+    /// ```
+    pub fn health_path(mut self, path: Option<&str>) -> Self {
+        self.probes.health = path.map(str::to_owned);
+        self
+    }
+
+    /// Where the readiness check answers (`GET /readyz` by default: 200 while the site
+    /// takes requests, 503 once shutdown began or a [readiness
+    /// check](App::readiness_check) fails), or `None` for nowhere. `--ready-path PATH` or
+    /// `--ready-path off`.
+    pub fn ready_path(mut self, path: Option<&str>) -> Self {
+        self.probes.ready = path.map(str::to_owned);
+        self
+    }
+
+    /// A check `/readyz` runs each time it is asked (all of them at once, 2 s each at
+    /// most): an error makes it answer 503 with the check's name and the error, so a load
+    /// balancer sends nothing to an instance whose database is gone.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let connected = Arc::new(AtomicBool::new(true));
+    /// let app = rsp::App::new().readiness_check("database", move || {
+    ///     let connected = Arc::clone(&connected);
+    ///     async move {
+    ///         match connected.load(Ordering::Relaxed) {
+    ///             true => Ok(()),
+    ///             false => Err("no connection".to_owned()),
+    ///         }
+    ///     }
+    /// });
+    /// ```
+    pub fn readiness_check<F, Fut>(mut self, name: &'static str, check: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+    {
+        self.probes.add_check(name, check);
         self
     }
 
@@ -222,8 +325,30 @@ impl App {
         self
     }
 
+    /// The reverse proxies or load balancers in front of the site, a comma list of
+    /// addresses and CIDR ranges (`--trusted-proxies`; none by default). A request from one
+    /// of them may say who the client is (`Forwarded` or `X-Forwarded-For`: the right-most
+    /// address that is not a trusted proxy) and that it came over HTTPS
+    /// (`X-Forwarded-Proto`); [`Request::remote_addr`](crate::Request::remote_addr), the
+    /// access log and `Secure` cookies then go by that. From anyone else those headers
+    /// are ignored.
+    ///
+    /// ```
+    /// let app = rsp::App::new().trusted_proxies("10.0.0.0/8, 127.0.0.1")?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// If an entry is neither an address nor a CIDR range.
+    pub fn trusted_proxies(mut self, list: &str) -> io::Result<Self> {
+        self.proxies = TrustedProxies::parse(list)
+            .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
+        Ok(self)
+    }
+
     /// Marks the session cookie Secure (sent over HTTPS only). Without it, the cookie is
-    /// Secure when a proxy says the request came over HTTPS (`X-Forwarded-Proto: https`).
+    /// Secure when the request came over HTTPS, to the site or to a trusted proxy (see
+    /// [`App::trusted_proxies`]).
     pub fn secure_cookies(mut self, on: bool) -> Self {
         self.sessions.secure_cookie = on;
         self
@@ -237,11 +362,23 @@ impl App {
             .or_else(|| std::env::var("RSP_SECRET").ok().map(String::into_bytes))
         {
             Some(secret) => Some(secret),
-            None => self
-                .secret_file
-                .as_deref()
-                .map(read_or_create_secret)
-                .transpose()?,
+            None => {
+                if let (Some(file), true) = (
+                    &self.secret_file,
+                    self.sessions.store.shared_between_machines(),
+                ) {
+                    tracing::warn!(
+                        "sessions are shared with other instances, but the cookie secret is \
+                         this one's own ({}): set RSP_SECRET to one value on every instance, \
+                         or their cookies and CSRF tokens are not each other's",
+                        file.display()
+                    );
+                }
+                self.secret_file
+                    .as_deref()
+                    .map(read_or_create_secret)
+                    .transpose()?
+            }
         };
         let key = match secret {
             Some(secret) => Key::derive_from(&Sha256::digest(&secret)),
@@ -252,6 +389,8 @@ impl App {
             state: self.state,
             key: Arc::new(key),
             sessions: self.sessions,
+            proxies: self.proxies,
+            probes: self.probes,
         })
     }
 }

@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,6 +37,12 @@ pub(crate) struct Site {
     /// The constraints of the forms each page receives.
     constraints: Constraints,
     next_id: AtomicU64,
+    /// Set once a new process took the sockets over (`SIGUSR2`), or during the drain delay
+    /// after SIGTERM: HTTP/1 responses then close their connection, so that a client's
+    /// next request goes to the new process, or to another instance.
+    pub(crate) draining: AtomicBool,
+    /// Set once shutdown began: `/readyz` answers 503.
+    pub(crate) stopping: AtomicBool,
 }
 
 impl Site {
@@ -47,6 +53,8 @@ impl Site {
             constraints: Constraints::resolve(&router),
             router,
             next_id: AtomicU64::new(u64::from(rand::random::<u32>()) << 32),
+            draining: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
         }
     }
 }
@@ -66,13 +74,32 @@ pub(crate) async fn handle(
     https: Option<Https>,
     request: http::Request<Incoming>,
 ) -> std::result::Result<http::Response<Outgoing>, Infallible> {
+    let probes = &site.shared.probes;
+    if probes.is_probe(request.uri().path()) {
+        let stopping = site.stopping.load(Ordering::Relaxed);
+        if let Some(mut answer) = probes
+            .answer(request.method(), request.uri().path(), stopping)
+            .await
+        {
+            close_if_draining(&site, request.version(), &mut answer);
+            tracing::debug!(target: "rsp::access", "{remote} {} {} {}", request.method(), request.uri(), answer.status().as_u16());
+            return Ok(answer);
+        }
+    }
     let started = Instant::now();
     let id = RequestId(site.next_id.fetch_add(1, Ordering::Relaxed));
     let (head, body) = request.into_parts();
-    let mut req = Request::new(head, Some(body), remote, id, Arc::clone(&site.shared));
+    let origin = site.shared.proxies.origin(remote, &head.headers);
+    let mut req = Request::new(
+        head,
+        Some(body),
+        origin.client,
+        id,
+        Arc::clone(&site.shared),
+    );
     let shared = &*site.shared;
     let mut response = respond(&site, &mut req).await;
-    let over_https = https.is_some() || req.header("x-forwarded-proto") == Some("https");
+    let over_https = https.is_some() || origin.https;
     let (slot, sessions) = req.session_parts();
     if let Err(e) = session::commit(slot, sessions, over_https, &mut response).await {
         let error = Error::new(
@@ -127,8 +154,9 @@ pub(crate) async fn handle(
             .headers_mut()
             .insert(http::header::STRICT_TRANSPORT_SECURITY, hsts);
     }
+    close_if_draining(&site, req.version(), &mut response);
     crate::log::access(
-        remote,
+        origin.client,
         req.method(),
         req.uri(),
         response.status().as_u16(),
@@ -195,11 +223,10 @@ fn check_host(req: &Request) -> Result<()> {
 /// goes on serving either way.
 async fn run(entry: &'static PageEntry, req: &mut Request, site: &Site) -> Result<Response> {
     let shared = &*site.shared;
-    if entry.csrf {
-        csrf::check(req).await?;
-    }
-    if *req.method() == http::Method::POST {
-        site.constraints.check(entry.name, req).await?;
+    if !req.method().is_safe() {
+        // Reading a form takes a large future: on the heap, only for requests that send one,
+        // so that every request's future (which is moved as a whole) stays small.
+        Box::pin(check_submission(entry, req, site)).await?;
     }
     if !entry.csp {
         req.turn_csp_off();
@@ -243,6 +270,18 @@ async fn run(entry: &'static PageEntry, req: &mut Request, site: &Site) -> Resul
     }
 }
 
+/// The checks of a request that may change something: its CSRF token, and the page's
+/// form constraints for a POST.
+async fn check_submission(entry: &'static PageEntry, req: &mut Request, site: &Site) -> Result<()> {
+    if entry.csrf {
+        csrf::check(req).await?;
+    }
+    if *req.method() == http::Method::POST {
+        site.constraints.check(entry.name, req).await?;
+    }
+    Ok(())
+}
+
 /// `page`'s output, or `Err` once `limit` has passed. A page that finishes on its first
 /// poll, as most do, never arms a timer: no clock read, no timer-wheel entry.
 async fn within<F: std::future::Future>(
@@ -253,13 +292,24 @@ async fn within<F: std::future::Future>(
     let first = std::future::poll_fn(|cx| std::task::Poll::Ready(page.as_mut().poll(cx))).await;
     match first {
         std::task::Poll::Ready(output) => Ok(output),
-        std::task::Poll::Pending => tokio::time::timeout(limit, page).await,
+        // The timer is large: on the heap, only for pages that wait for something.
+        std::task::Poll::Pending => Box::pin(tokio::time::timeout(limit, page)).await,
     }
 }
 
 /// The page for an error: the site's own page for that status if it has one, else a
-/// built-in one. Server errors are logged with the request id.
-async fn error_page(
+/// built-in one. Server errors are logged with the request id. Boxed: it may run a page,
+/// whose future a request without an error should not carry.
+fn error_page<'a>(
+    site: &'a Site,
+    req: &'a mut Request,
+    entry: Option<&'static PageEntry>,
+    error: Error,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send + 'a>> {
+    Box::pin(error_page_of(site, req, entry, error))
+}
+
+async fn error_page_of(
     site: &Site,
     req: &mut Request,
     entry: Option<&'static PageEntry>,
@@ -320,6 +370,16 @@ const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-cache");
 /// The response as hyper sends it. A `private` one (it read the session or a CSRF token)
 /// or one that sets a cookie is marked `Cache-Control: private, no-cache` unless the page
 /// set its own `Cache-Control`, as PHP does for pages that start a session.
+/// Closes an HTTP/1 connection after this response while the site drains.
+fn close_if_draining(site: &Site, version: http::Version, response: &mut http::Response<Outgoing>) {
+    if site.draining.load(Ordering::Relaxed) && version < http::Version::HTTP_2 {
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
+}
+
 fn into_http(
     response: Response,
     file: Option<(tokio::fs::File, u64)>,

@@ -122,6 +122,8 @@
 // Generated code names `::rsp`, also in this crate's own tests.
 extern crate self as rsp;
 
+#[cfg(feature = "acme")]
+mod acme;
 mod assets;
 mod body;
 mod conditional;
@@ -138,8 +140,14 @@ mod error_page;
 pub mod escape;
 mod file;
 mod form;
+#[doc(hidden)]
+pub mod handover;
+mod health;
 mod layout;
 mod log;
+mod proxy;
+#[cfg(feature = "tls")]
+mod redirect;
 mod registry;
 mod request;
 mod response;

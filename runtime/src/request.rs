@@ -382,10 +382,10 @@ impl Request {
     /// If the store cannot be reached (a 500). A missing, expired or forged session is
     /// not an error: it is a fresh, empty session.
     pub async fn session(&mut self) -> Result<&mut Session, Error> {
-        // A page is cut off at its time limit, and its lock given back then: a lock
-        // older than that was left by a process that died.
-        let lock_ttl = self.shared.config.request_timeout + Duration::from_secs(5);
-        self.session.load(&self.shared.sessions, lock_ttl).await
+        // Another request of the session holds the lock until it is done, which is within
+        // its time limit.
+        let patience = self.shared.config.request_timeout + Duration::from_secs(5);
+        self.session.load(&self.shared.sessions, patience).await
     }
 
     fn cookie_jar(&self) -> Result<&CookieJar, CookieRejection> {

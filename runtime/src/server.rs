@@ -37,11 +37,38 @@ impl App {
     /// With `--tls-cert FILE` and `--tls-key FILE` it serves HTTPS (see [`Server::tls`]);
     /// `--http-addr ADDR` (or a handed-over socket named `http`) also listens for plain
     /// HTTP and redirects it to HTTPS (see [`Server::redirect_http`]), and `--hsts VALUE`
-    /// or `--hsts off` sets the `Strict-Transport-Security` header (see [`Server::hsts`]). Under systemd with `Type=notify` (`NOTIFY_SOCKET`), the site says
-    /// `READY=1` once it serves and `STOPPING=1` when shutdown begins.
-    pub async fn serve(self) -> io::Result<()> {
+    /// or `--hsts off` sets the `Strict-Transport-Security` header (see [`Server::hsts`]).
+    /// With `--acme-domain NAME` (and no certificate files) it gets its certificate from
+    /// an ACME authority (Let's Encrypt unless `--acme-directory URL`), keeps it in
+    /// `--acme-dir` and renews it when due. Under systemd with `Type=notify`
+    /// (`NOTIFY_SOCKET`), the site says `READY=1` once it serves and `STOPPING=1` when
+    /// shutdown begins.
+    pub async fn serve(mut self) -> io::Result<()> {
         settings::check();
         crate::log::init();
+        if let Some(proxies) = setting("trusted-proxies") {
+            self = self.trusted_proxies(&proxies)?;
+        }
+        let path = |value: String| (value != "off").then_some(value);
+        if let Some(health) = settings::given("health-path") {
+            self = self.health_path(path(health).as_deref());
+        }
+        if let Some(ready) = settings::given("ready-path") {
+            self = self.ready_path(path(ready).as_deref());
+        }
+        if let Some(delay) = setting("drain-delay") {
+            let seconds: f64 = delay
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+                .ok_or_else(|| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("--drain-delay: `{delay}` is not a number of seconds"),
+                    )
+                })?;
+            self = self.drain_delay(Duration::from_secs_f64(seconds));
+        }
         let server = match inherited_listener("main")? {
             Some(listener) => self.with_listener(listener)?,
             None => {
@@ -53,9 +80,13 @@ impl App {
         let server = server.tls_from_settings().await?;
         #[cfg(debug_assertions)]
         crate::dev::start();
+        // Before the line that tells a deploy script it may put a new build in place.
+        crate::handover::executable()?;
+        // Listening for SIGTERM before READY=1: a stop sent right after it must drain.
+        let stop = shutdown_signal();
         println!("listening on {}://{}", server.scheme(), server.local_addr());
         notify_service_manager(sd_notify::NotifyState::Ready);
-        let served = server.run().await;
+        let served = server.serve_until(stop, true).await;
         crate::log::flush();
         served
     }
@@ -65,11 +96,8 @@ impl App {
     /// # Errors
     /// If the address cannot be bound, or two pages claim the same route.
     pub async fn bind(self, addr: impl ToSocketAddrs) -> io::Result<Server> {
-        let router = Router::from_pages(inventory::iter::<PageEntry>.into_iter())
-            .map_err(io::Error::other)?;
-        let shared = Arc::new(self.into_shared()?);
+        let site = self.into_site()?;
         let listener = TcpListener::bind(addr).await?;
-        let site = Arc::new(Site::new(shared, router));
         Ok(Server::new(listener, site))
     }
 
@@ -86,13 +114,23 @@ impl App {
     /// # Errors
     /// If two pages claim the same route, or the socket cannot be used.
     pub fn with_listener(self, listener: std::net::TcpListener) -> io::Result<Server> {
-        let router = Router::from_pages(inventory::iter::<PageEntry>.into_iter())
-            .map_err(io::Error::other)?;
-        let shared = Arc::new(self.into_shared()?);
+        let site = self.into_site()?;
         listener.set_nonblocking(true)?;
         let listener = TcpListener::from_std(listener)?;
-        let site = Arc::new(Site::new(shared, router));
         Ok(Server::new(listener, site))
+    }
+
+    /// The pages routed, the settings shared; an error if two pages claim one route or a
+    /// page is on a probe's path.
+    fn into_site(self) -> io::Result<Arc<Site>> {
+        let pages = || inventory::iter::<PageEntry>.into_iter();
+        let router = Router::from_pages(pages()).map_err(io::Error::other)?;
+        let shared = self.into_shared()?;
+        shared
+            .probes
+            .check_pages(pages())
+            .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
+        Ok(Arc::new(Site::new(Arc::new(shared), router)))
     }
 }
 
@@ -109,6 +147,10 @@ pub struct Server {
     #[cfg(feature = "tls")]
     redirect: Option<TcpListener>,
 }
+
+/// After a restart handed the sockets over, how long kept-alive connections are still
+/// served (each answer closing its connection) before those left idle are closed.
+const LAST_CALL: Duration = Duration::from_secs(2);
 
 #[cfg(feature = "tls")]
 /// The `Strict-Transport-Security` of release builds: a year, as browsers' preload lists
@@ -190,18 +232,10 @@ impl Server {
         Ok(self)
     }
 
-    /// `--tls-cert`, `--tls-key`, `--http-addr` and `--hsts`.
+    /// `--tls-cert`, `--tls-key`, the `--acme-…` settings, `--http-addr` and `--hsts`.
     #[cfg(feature = "tls")]
     async fn tls_from_settings(mut self) -> io::Result<Self> {
         let refuse = |why: &str| io::Error::new(io::ErrorKind::InvalidInput, why.to_owned());
-        match (setting("tls-cert"), setting("tls-key")) {
-            (Some(cert), Some(key)) => self = self.tls(cert, key)?,
-            (None, None) => {}
-            _ => return Err(refuse("--tls-cert and --tls-key go together")),
-        }
-        if let Some(hsts) = setting("hsts") {
-            self = self.hsts((hsts != "off").then_some(hsts.as_str()))?;
-        }
         let http = match inherited_listener("http")? {
             Some(listener) => Some(listener),
             None => match setting("http-addr") {
@@ -209,10 +243,32 @@ impl Server {
                 None => None,
             },
         };
+        #[cfg(feature = "acme")]
+        let domains = setting("acme-domain");
+        #[cfg(not(feature = "acme"))]
+        let domains: Option<String> = None;
+        match (setting("tls-cert"), setting("tls-key"), domains) {
+            (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+                return Err(refuse(
+                    "--acme-domain gets its own certificate: give it or --tls-cert, not both",
+                ))
+            }
+            (Some(cert), Some(key), None) => self = self.tls(cert, key)?,
+            (None, None, None) => {}
+            #[cfg(feature = "acme")]
+            (None, None, Some(domains)) => {
+                let acme = crate::acme::Acme::from_settings(&domains, http.is_some())?;
+                self.tls = Some(Tls::acme(acme)?);
+            }
+            _ => return Err(refuse("--tls-cert and --tls-key go together")),
+        }
+        if let Some(hsts) = setting("hsts") {
+            self = self.hsts((hsts != "off").then_some(hsts.as_str()))?;
+        }
         if let Some(http) = http {
             if self.tls.is_none() {
                 return Err(refuse(
-                    "--http-addr redirects to HTTPS: it needs --tls-cert",
+                    "--http-addr redirects to HTTPS: it needs --tls-cert or --acme-domain",
                 ));
             }
             self = self.redirect_http(http)?;
@@ -228,13 +284,45 @@ impl Server {
     }
 
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    ///
+    /// On `SIGUSR2` it starts the executable now on disk (a new build put in place with
+    /// `mv` or `install`) with the same arguments and the listening sockets handed over;
+    /// once the new process serves, this one stops accepting, finishes its requests and
+    /// exits. If the new one fails to start, this one goes on serving and logs why.
     pub async fn run(self) -> io::Result<()> {
-        self.run_until(shutdown_signal()).await
+        self.serve_until(shutdown_signal(), true).await
     }
 
     /// Serves until `signal` completes, then lets in-flight requests finish (up to the
     /// shutdown timeout).
     pub async fn run_until(self, signal: impl Future<Output = ()>) -> io::Result<()> {
+        self.serve_until(
+            async {
+                signal.await;
+                Stop::Drain
+            },
+            false,
+        )
+        .await
+    }
+
+    async fn serve_until(
+        self,
+        signal: impl Future<Output = Stop>,
+        restart_on_signal: bool,
+    ) -> io::Result<()> {
+        let (handed_over, mut successor) = tokio::sync::oneshot::channel::<u32>();
+        if restart_on_signal {
+            use std::os::fd::AsFd;
+
+            #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
+            let mut sockets = vec![("main", self.listener.as_fd().try_clone_to_owned()?)];
+            #[cfg(feature = "tls")]
+            if let Some(redirect) = &self.redirect {
+                sockets.push(("http", redirect.as_fd().try_clone_to_owned()?));
+            }
+            crate::handover::restart_on_user_signal(sockets, handed_over)?;
+        }
         let listener = self.listener;
         let site = self.site;
         #[cfg(feature = "tls")]
@@ -243,7 +331,7 @@ impl Server {
                 (!cfg!(debug_assertions)).then(|| HeaderValue::from_static(HSTS_RELEASE))
             });
             if let Some(tls) = &self.tls {
-                tls.reload_on_hangup()?;
+                tls.keep_current()?;
             }
             (self.tls, Https { hsts })
         };
@@ -255,12 +343,24 @@ impl Server {
         // header timeout.
         let (stopping, stop) = tokio::sync::watch::channel(());
         #[cfg(feature = "tls")]
-        if let Some(redirect) = self.redirect {
+        if let (Some(redirect), Some(tls)) = (self.redirect, &tls) {
             let https_port = listener.local_addr()?.port();
-            tokio::spawn(redirect_to_https(redirect, https_port, stop.clone()));
+            tokio::spawn(crate::redirect::redirect_to_https(
+                redirect,
+                https_port,
+                tls.clone(),
+                stop.clone(),
+            ));
         }
         let mut signal = std::pin::pin!(signal);
-        loop {
+        let mut drained_at = None;
+        let successor = loop {
+            let drained = async {
+                match drained_at {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             let (stream, remote) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(accepted) => accepted,
@@ -271,7 +371,22 @@ impl Server {
                         continue;
                     }
                 },
-                () = &mut signal => break,
+                stop = &mut signal, if drained_at.is_none() => {
+                    site.stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+                    let delay = config.drain_delay;
+                    if stop == Stop::Now || delay.is_zero() {
+                        break None;
+                    }
+                    tracing::info!(
+                        "draining: /readyz answers 503, serving {} s more before stopping",
+                        delay.as_secs_f64()
+                    );
+                    site.draining.store(true, std::sync::atomic::Ordering::Relaxed);
+                    drained_at = Some(tokio::time::Instant::now() + delay);
+                    continue;
+                }
+                () = drained => break None,
+                Ok(pid) = &mut successor => break Some(pid),
             };
             let connection = Connection {
                 site: Arc::clone(&site),
@@ -286,9 +401,28 @@ impl Server {
                 continue;
             }
             tokio::spawn(connection.serve_plain(stream));
-        }
-        notify_service_manager(sd_notify::NotifyState::Stopping);
+        };
         drop(listener);
+        match successor {
+            None => notify_service_manager(sd_notify::NotifyState::Stopping),
+            Some(pid) => {
+                tracing::info!(
+                    "process {pid} serves now: this one finishes its requests and exits"
+                );
+                site.stopping
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                // A client on a kept-alive connection gets its next answer with
+                // `Connection: close` and opens its next connection to the new process.
+                // Those idle through the whole last call are closed below, as an idle
+                // timeout closes them: a client must retry such a request anyway.
+                site.draining
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+                let last_call = tokio::time::Instant::now() + LAST_CALL;
+                while graceful.count() > 0 && tokio::time::Instant::now() < last_call {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }
         drop(stopping);
         tokio::select! {
             () = graceful.shutdown() => {}
@@ -344,7 +478,12 @@ impl Connection {
         let Some(Ok(stream)) = self.before_first_request(tls.acceptor.accept(stream)).await else {
             return;
         };
-        let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+        let h2 = match stream.get_ref().1.alpn_protocol() {
+            Some(b"h2") => true,
+            // A certificate authority checking the TLS-ALPN-01 answer: the handshake was it.
+            Some(crate::tls::ACME_TLS_ALPN) => return,
+            _ => false,
+        };
         let Connection {
             site,
             remote,
@@ -440,72 +579,6 @@ impl Builders {
     }
 }
 
-/// Answers every request on `listener` with a `308` to the same path on HTTPS on
-/// `https_port`, until shutdown begins.
-#[cfg(feature = "tls")]
-async fn redirect_to_https(
-    listener: TcpListener,
-    https_port: u16,
-    mut stop: tokio::sync::watch::Receiver<()>,
-) {
-    let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new());
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = stop.changed() => return,
-        };
-        let service = service_fn(
-            move |req: http::Request<hyper::body::Incoming>| async move {
-                Ok::<_, std::convert::Infallible>(https_redirect(&req, https_port))
-            },
-        );
-        let connection = builder.serve_connection(TokioIo::new(stream), service);
-        tokio::spawn(connection);
-    }
-}
-
-/// The `308` to the HTTPS address of `req`, or a `400` if it names no host.
-#[cfg(feature = "tls")]
-fn https_redirect(
-    req: &http::Request<hyper::body::Incoming>,
-    https_port: u16,
-) -> http::Response<http_body_util::Full<bytes::Bytes>> {
-    let host = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .or_else(|| req.uri().host())
-        .and_then(|host| host.parse::<http::uri::Authority>().ok());
-    let Some(host) = host else {
-        return http::Response::builder()
-            .status(http::StatusCode::BAD_REQUEST)
-            .header(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")
-            .body("a request needs a Host header to be sent to HTTPS\n".into())
-            .unwrap_or_default();
-    };
-    let port = if https_port == 443 {
-        String::new()
-    } else {
-        format!(":{https_port}")
-    };
-    let path = req.uri().path_and_query().map_or("/", |path| path.as_str());
-    http::Response::builder()
-        .status(http::StatusCode::PERMANENT_REDIRECT)
-        .header(
-            http::header::LOCATION,
-            format!("https://{}{port}{path}", host.host()),
-        )
-        .body(http_body_util::Full::default())
-        .unwrap_or_default()
-}
-
 /// The listening socket handed over in `LISTEN_FDS` that `LISTEN_FDNAMES` names `name`;
 /// for `main`, the first if none is named so.
 fn inherited_listener(name: &str) -> io::Result<Option<std::net::TcpListener>> {
@@ -520,29 +593,49 @@ fn inherited_listener(name: &str) -> io::Result<Option<std::net::TcpListener>> {
 
 /// Tells systemd how the service is doing, when it asked (`NOTIFY_SOCKET`).
 fn notify_service_manager(state: sd_notify::NotifyState<'_>) {
-    if let Err(e) = sd_notify::notify(&[state]) {
-        tracing::warn!("could not notify the service manager: {e}");
+    let stopping = matches!(state, sd_notify::NotifyState::Stopping);
+    match sd_notify::notify(&[state]) {
+        Ok(()) => {}
+        // A process started by a restart: the one that waited for its READY=1 is gone.
+        Err(e) if stopping => tracing::debug!("could not notify the service manager: {e}"),
+        Err(e) => tracing::warn!("could not notify the service manager: {e}"),
     }
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// How a stop was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// SIGTERM (a service manager, an orchestrator): drain first.
+    Drain,
+    /// SIGINT (Ctrl-C at a terminal): stop accepting at once.
+    Now,
+}
+
+/// Waits for SIGINT or SIGTERM. SIGTERM is listened for from the call on, not from the
+/// first poll: until then it would end the process at once.
+fn shutdown_signal() -> impl std::future::Future<Output = Stop> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let interrupt = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match terminate {
+                Some(mut signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
             }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        let stop = tokio::select! {
+            () = interrupt => Stop::Now,
+            () = terminate => Stop::Drain,
+        };
+        tracing::info!("shutting down: finishing in-flight requests");
+        stop
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

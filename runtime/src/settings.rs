@@ -18,6 +18,9 @@ pub struct SettingInfo {
     pub help: &'static str,
     /// `name version` of the crate that declared it.
     pub package: &'static str,
+    /// Given more than once, the values are joined with commas (as the environment
+    /// variable holds them); otherwise a second one is refused.
+    pub list: bool,
 }
 
 inventory::collect!(SettingInfo);
@@ -29,6 +32,51 @@ inventory::submit! {
         default: Some("127.0.0.1:8080"),
         help: "The address to listen on (ignored when a socket is handed over in LISTEN_FDS).",
         package: "",
+        list: false,
+    }
+}
+
+inventory::submit! {
+    SettingInfo {
+        name: "health-path",
+        value: "PATH",
+        default: Some("/healthz"),
+        help: "Where GET answers 200 while the process serves, or `off`.",
+        package: "",
+        list: false,
+    }
+}
+
+inventory::submit! {
+    SettingInfo {
+        name: "ready-path",
+        value: "PATH",
+        default: Some("/readyz"),
+        help: "Where GET answers 200 when ready, 503 once stopping or a check fails; or `off`.",
+        package: "",
+        list: false,
+    }
+}
+
+inventory::submit! {
+    SettingInfo {
+        name: "drain-delay",
+        value: "SECONDS",
+        default: None,
+        help: "How long to go on serving after SIGTERM, /readyz answering 503 (5 in release builds, 0 in debug).",
+        package: "",
+        list: false,
+    }
+}
+
+inventory::submit! {
+    SettingInfo {
+        name: "trusted-proxies",
+        value: "LIST",
+        default: None,
+        help: "Proxies whose Forwarded, X-Forwarded-For and -Proto are believed: addresses and CIDR ranges.",
+        package: "",
+        list: true,
     }
 }
 
@@ -40,6 +88,7 @@ inventory::submit! {
         default: None,
         help: "Serve HTTPS with this PEM chain, leaf first (with --tls-key; SIGHUP reads both again).",
         package: "",
+        list: false,
     }
 }
 
@@ -51,6 +100,7 @@ inventory::submit! {
         default: None,
         help: "The PEM private key of --tls-cert.",
         package: "",
+        list: false,
     }
 }
 
@@ -62,6 +112,7 @@ inventory::submit! {
         default: None,
         help: "Also listen for plain HTTP here, sending every request to HTTPS (308).",
         package: "",
+        list: false,
     }
 }
 
@@ -73,12 +124,74 @@ inventory::submit! {
         default: None,
         help: "Strict-Transport-Security over HTTPS, or `off` (default: a year in release builds).",
         package: "",
+        list: false,
+    }
+}
+
+#[cfg(feature = "acme")]
+inventory::submit! {
+    SettingInfo {
+        name: "acme-domain",
+        value: "NAME",
+        default: None,
+        help: "Serve HTTPS for this domain with a certificate from ACME (repeat the flag, or a comma list).",
+        package: "",
+        list: true,
+    }
+}
+
+#[cfg(feature = "acme")]
+inventory::submit! {
+    SettingInfo {
+        name: "acme-email",
+        value: "ADDRESS",
+        default: None,
+        help: "The contact the certificate authority writes to about expiring certificates.",
+        package: "",
+        list: false,
+    }
+}
+
+#[cfg(feature = "acme")]
+inventory::submit! {
+    SettingInfo {
+        name: "acme-directory",
+        value: "URL",
+        default: Some(crate::acme::LETS_ENCRYPT),
+        help: "The certificate authority's ACME directory.",
+        package: "",
+        list: false,
+    }
+}
+
+#[cfg(feature = "acme")]
+inventory::submit! {
+    SettingInfo {
+        name: "acme-ca",
+        value: "FILE",
+        default: None,
+        help: "A PEM root to trust for the directory's own HTTPS (a private or test CA).",
+        package: "",
+        list: false,
+    }
+}
+
+#[cfg(feature = "acme")]
+inventory::submit! {
+    SettingInfo {
+        name: "acme-dir",
+        value: "DIR",
+        default: Some("./data/acme"),
+        help: "Where the ACME account key and the certificates are kept (back it up).",
+        package: "",
+        list: false,
     }
 }
 
 /// Declares the settings a site reads with [`setting`], so that `--help` lists them and
 /// the command line is checked against them. Each is a doc comment (its help line), a
-/// name, the word shown for its value, and optionally a default.
+/// name (`redis_url` is the flag `--redis-url` and the variable `RSP_REDIS_URL`), the word
+/// shown for its value, and optionally a default.
 ///
 /// ```
 /// rsp::settings! {
@@ -104,6 +217,7 @@ macro_rules! settings {
                     package: ::core::concat!(
                         ::core::env!("CARGO_PKG_NAME"), " ", ::core::env!("CARGO_PKG_VERSION")
                     ),
+                    list: false,
                 }
             }
         )*
@@ -137,19 +251,35 @@ macro_rules! __settings_default {
 /// # Panics
 /// If no `settings!` declares `name`: declare it, so that `--help` shows it.
 pub fn setting(name: &str) -> Option<String> {
-    let Some(info) = declared().get(name) else {
+    let flag = name.replace('_', "-");
+    let Some(info) = declared().get(flag.as_str()) else {
         panic!("rsp::setting(\"{name}\"): declare it with rsp::settings! so that --help lists it");
     };
+    given(&flag).or_else(|| info.default.map(str::to_owned))
+}
+
+/// A setting's value only if it was given (on the command line or in the environment),
+/// not its default: for a setting that overrides what the app chose in code.
+pub(crate) fn given(name: &str) -> Option<String> {
     command_line()
         .get(name)
         .cloned()
         .or_else(|| std::env::var(env_name(name)).ok())
-        .or_else(|| info.default.map(str::to_owned))
 }
 
 /// Checks the command line now: at start, before serving.
 pub(crate) fn check() {
     command_line();
+}
+
+/// The flag of a declared name: `redis_url` (a Rust identifier) is `--redis-url`.
+fn flag_name(name: &'static str) -> &'static str {
+    if name.contains('_') {
+        // Once per setting, for the life of the program.
+        Box::leak(name.replace('_', "-").into_boxed_str())
+    } else {
+        name
+    }
 }
 
 fn env_name(name: &str) -> String {
@@ -161,7 +291,7 @@ fn declared() -> &'static HashMap<&'static str, &'static SettingInfo> {
     DECLARED.get_or_init(|| {
         inventory::iter::<SettingInfo>
             .into_iter()
-            .map(|info| (info.name, info))
+            .map(|info| (flag_name(info.name), info))
             .collect()
     })
 }
@@ -237,7 +367,17 @@ fn parse(
                 .cloned()
                 .ok_or_else(|| format!("`--{name}` needs a value"))?,
         };
-        values.insert(name.to_owned(), value);
+        match values.get_mut(name) {
+            None => {
+                values.insert(name.to_owned(), value);
+            }
+            Some(earlier) if declared[name].list => {
+                let earlier: &mut String = earlier;
+                earlier.push(',');
+                earlier.push_str(&value);
+            }
+            Some(_) => return Err(format!("`--{name}` is given twice")),
+        }
     }
     Ok(Parsed::Values(values))
 }
@@ -258,18 +398,19 @@ fn package(declared: &HashMap<&'static str, &'static SettingInfo>) -> String {
 }
 
 fn help(declared: &HashMap<&'static str, &'static SettingInfo>) -> String {
-    let mut settings: Vec<&SettingInfo> = declared.values().copied().collect();
-    settings.sort_by_key(|info| info.name);
+    let mut settings: Vec<(&str, &SettingInfo)> =
+        declared.iter().map(|(name, info)| (*name, *info)).collect();
+    settings.sort_by_key(|(name, _)| *name);
     let flags: Vec<String> = settings
         .iter()
-        .map(|info| format!("--{} {}", info.name, info.value))
+        .map(|(name, info)| format!("--{name} {}", info.value))
         .collect();
     let width = flags.iter().map(String::len).max().unwrap_or(0).max(9);
     let mut out = format!(
         "{}\n\nSettings, each also from the environment as shown:\n",
         package(declared)
     );
-    for (info, flag) in settings.iter().zip(&flags) {
+    for ((name, info), flag) in settings.iter().zip(&flags) {
         let default = info
             .default
             .map(|d| format!("; default {d}"))
@@ -277,7 +418,7 @@ fn help(declared: &HashMap<&'static str, &'static SettingInfo>) -> String {
         out.push_str(&format!(
             "  {flag:width$}  {} [{}{default}]\n",
             info.help.trim(),
-            env_name(info.name)
+            env_name(name)
         ));
     }
     out.push_str(&format!("  {:width$}  Prints this help.\n", "--help"));
@@ -313,11 +454,22 @@ mod tests {
         default: Some("./data"),
         help: " Where the site keeps its data.",
         package: "site 1.2.3",
+        list: false,
+    };
+
+    static TAG: SettingInfo = SettingInfo {
+        name: "tag",
+        value: "NAME",
+        default: None,
+        help: " Tags, one a flag or a comma list.",
+        package: "site 1.2.3",
+        list: true,
     };
 
     fn known() -> HashMap<&'static str, &'static SettingInfo> {
         let mut known = declared().clone();
         known.insert("data", &DATA);
+        known.insert("tag", &TAG);
         known
     }
 
@@ -333,6 +485,44 @@ mod tests {
         };
         assert_eq!(values["data"], "/srv");
         assert_eq!(values["addr"], "127.0.0.1:1");
+    }
+
+    #[test]
+    fn a_list_gathers_every_value_and_anything_else_is_given_once() {
+        let Ok(Parsed::Values(values)) = run(&["--tag", "a", "--tag=b,c", "--tag", "d"]) else {
+            panic!("parsed");
+        };
+        assert_eq!(values["tag"], "a,b,c,d");
+        assert_eq!(
+            run(&["--data", "/a", "--data", "/b"])
+                .err()
+                .unwrap_or_default(),
+            "`--data` is given twice"
+        );
+    }
+
+    #[test]
+    fn an_identifier_with_underscores_is_a_flag_with_hyphens() {
+        static REDIS: SettingInfo = SettingInfo {
+            name: "redis_url",
+            value: "URL",
+            default: None,
+            help: " Where the sessions are.",
+            package: "site 1.2.3",
+            list: false,
+        };
+        let mut known = known();
+        known.insert(flag_name(REDIS.name), &REDIS);
+        let args = ["--redis-url".to_owned(), "redis://x/".to_owned()];
+        let Ok(Parsed::Values(values)) = parse(&args, &known) else {
+            panic!("parsed");
+        };
+        assert_eq!(values["redis-url"], "redis://x/");
+        let help = help(&known);
+        assert!(
+            help.contains("--redis-url URL ") && help.contains("[RSP_REDIS_URL]"),
+            "{help}"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! HTTPS: the certificate and key files, read again on `SIGHUP` without a restart, and the
-//! rustls configuration that serves them (TLS 1.2 and 1.3, ALPN `h2` and `http/1.1`).
+//! HTTPS: the certificate and key files, read again on `SIGHUP` without a restart (or a
+//! certificate from ACME, see `acme.rs`), and the rustls configuration that serves them
+//! (TLS 1.2 and 1.3, ALPN `h2` and `http/1.1`).
 //!
 //! The crypto provider is ring, given to rustls explicitly rather than installed as the
 //! process default: another provider somewhere in a site's dependencies cannot make the
@@ -83,11 +84,22 @@ fn load(cert: &Path, key: &Path, provider: &CryptoProvider) -> io::Result<Certif
         .map_err(|e| unreadable(key, format!("does not fit the certificate ({e})")))
 }
 
-/// What a TLS listener needs: the acceptor and the files behind it.
+/// The ALPN protocol of TLS-ALPN-01 challenges (RFC 8737): such a connection only shows
+/// a certificate, and serves no HTTP.
+pub(crate) const ACME_TLS_ALPN: &[u8] = b"acme-tls/1";
+
+/// What a TLS listener needs: the acceptor and where its certificate comes from.
 #[derive(Clone)]
 pub(crate) struct Tls {
     pub(crate) acceptor: TlsAcceptor,
-    pub(crate) files: Arc<CertificateFiles>,
+    source: Source,
+}
+
+#[derive(Clone)]
+enum Source {
+    Files(Arc<CertificateFiles>),
+    #[cfg(feature = "acme")]
+    Acme(Arc<crate::acme::Certificates>),
 }
 
 impl Tls {
@@ -99,38 +111,85 @@ impl Tls {
             key.into(),
             Arc::clone(&provider),
         )?);
-        let mut config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-            .map_err(io::Error::other)?
-            .with_no_client_auth()
-            .with_cert_resolver(Arc::clone(&files) as Arc<dyn ResolvesServerCert>);
-        config.alpn_protocols = if cfg!(feature = "http2") {
-            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
-        } else {
-            vec![b"http/1.1".to_vec()]
-        };
         Ok(Self {
-            acceptor: TlsAcceptor::from(Arc::new(config)),
-            files,
+            acceptor: acceptor(provider, Arc::clone(&files) as _, &[])?,
+            source: Source::Files(files),
         })
     }
 
-    /// Reads the files again on every `SIGHUP`, for as long as the server runs.
-    pub(crate) fn reload_on_hangup(&self) -> io::Result<()> {
-        use tokio::signal::unix::{signal, SignalKind};
-
-        let mut hangups = signal(SignalKind::hangup())?;
-        let files = Arc::clone(&self.files);
-        tokio::spawn(async move {
-            while hangups.recv().await.is_some() {
-                match files.reload() {
-                    Ok(()) => {
-                        tracing::info!("certificate read again from {}", files.cert.display())
-                    }
-                    Err(e) => tracing::warn!("certificate not read again, the old one stays: {e}"),
-                }
-            }
-        });
-        Ok(())
+    /// Serves the certificate an ACME authority gives for the domains (none until it did),
+    /// and answers its TLS-ALPN-01 challenges.
+    #[cfg(feature = "acme")]
+    pub(crate) fn acme(acme: crate::acme::Acme) -> io::Result<Self> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let certificates = Arc::new(crate::acme::Certificates::open(
+            acme,
+            Arc::clone(&provider),
+        )?);
+        Ok(Self {
+            acceptor: acceptor(provider, Arc::clone(&certificates) as _, &[ACME_TLS_ALPN])?,
+            source: Source::Acme(certificates),
+        })
     }
+
+    /// Keeps the certificate current for as long as the server runs: the files are read
+    /// again on every `SIGHUP`; an ACME certificate is ordered and renewed when due.
+    pub(crate) fn keep_current(&self) -> io::Result<()> {
+        match &self.source {
+            Source::Files(files) => reload_on_hangup(Arc::clone(files)),
+            #[cfg(feature = "acme")]
+            Source::Acme(certificates) => {
+                tokio::spawn(Arc::clone(certificates).keep_current());
+                Ok(())
+            }
+        }
+    }
+
+    /// The answer to an ACME HTTP-01 challenge at `path`, if one is under way.
+    #[cfg_attr(not(feature = "acme"), allow(unused_variables))]
+    pub(crate) fn http_challenge(&self, path: &str) -> Option<String> {
+        match &self.source {
+            Source::Files(_) => None,
+            #[cfg(feature = "acme")]
+            Source::Acme(certificates) => certificates.http_challenge(path),
+        }
+    }
+}
+
+/// The server configuration: TLS 1.3 and 1.2, ALPN `h2` (with the `http2` feature) and
+/// `http/1.1`, then `extra_alpn`.
+fn acceptor(
+    provider: Arc<CryptoProvider>,
+    resolver: Arc<dyn ResolvesServerCert>,
+    extra_alpn: &[&[u8]],
+) -> io::Result<TlsAcceptor> {
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(io::Error::other)?
+        .with_no_client_auth()
+        .with_cert_resolver(resolver);
+    if cfg!(feature = "http2") {
+        config.alpn_protocols.push(b"h2".to_vec());
+    }
+    config.alpn_protocols.push(b"http/1.1".to_vec());
+    config
+        .alpn_protocols
+        .extend(extra_alpn.iter().map(|protocol| protocol.to_vec()));
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Reads the files again on every `SIGHUP`.
+fn reload_on_hangup(files: Arc<CertificateFiles>) -> io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+
+    let mut hangups = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            match files.reload() {
+                Ok(()) => tracing::info!("certificate read again from {}", files.cert.display()),
+                Err(e) => tracing::warn!("certificate not read again, the old one stays: {e}"),
+            }
+        }
+    });
+    Ok(())
 }

@@ -1,10 +1,10 @@
-//! The guestbook's storage: an embedded SQLite database in the data directory.
+//! The guestbook's storage: a table in SQLite (the data directory) or PostgreSQL.
 
 use std::path::Path;
-use std::sync::Mutex;
 
-use rsp::rusqlite::{self, Connection};
 use serde::{Deserialize, Serialize};
+
+use crate::database::Database;
 
 /// A guestbook entry as the form sends it.
 #[derive(Deserialize)]
@@ -18,24 +18,20 @@ pub struct NewEntry {
 pub struct Entry {
     pub name: String,
     pub message: String,
+    /// UTC, `YYYY-MM-DD HH:MM:SS`.
     pub written: String,
 }
 
 /// The guestbook, shared by every request.
 pub struct Guestbook {
-    // One connection is plenty for a guestbook; SQLite calls here take microseconds.
-    db: Mutex<Connection>,
+    db: Database,
 }
 
 impl Guestbook {
     /// Opens (creating if needed) `guestbook.sqlite3` in `dir`.
-    pub fn open(dir: impl AsRef<Path>) -> rusqlite::Result<Self> {
-        let dir = dir.as_ref();
-        std::fs::create_dir_all(dir).map_err(|e| {
-            rusqlite::Error::ToSqlConversionFailure(format!("{}: {e}", dir.display()).into())
-        })?;
-        let db = Connection::open(dir.join("guestbook.sqlite3"))?;
-        db.execute_batch(
+    pub fn sqlite(dir: &Path) -> rsp::rusqlite::Result<Self> {
+        let db = Database::sqlite(
+            &dir.join("guestbook.sqlite3"),
             "CREATE TABLE IF NOT EXISTS entries (
                 id INTEGER PRIMARY KEY,
                 name TEXT NOT NULL,
@@ -43,29 +39,77 @@ impl Guestbook {
                 written TEXT NOT NULL DEFAULT (datetime('now'))
             )",
         )?;
-        Ok(Self { db: Mutex::new(db) })
+        Ok(Self { db })
     }
 
-    pub fn add(&self, entry: &NewEntry) -> rusqlite::Result<()> {
-        self.db.lock().unwrap_or_else(|e| e.into_inner()).execute(
-            "INSERT INTO entries (name, message) VALUES (?1, ?2)",
-            (&entry.name, &entry.message),
-        )?;
+    /// The guestbook in a PostgreSQL database (see [`Database::postgres`]).
+    pub fn postgres(db: Database) -> Self {
+        Self { db }
+    }
+
+    pub async fn add(&self, entry: &NewEntry) -> rsp::Result<()> {
+        match &self.db {
+            Database::Sqlite(db) => {
+                db.lock().unwrap_or_else(|e| e.into_inner()).execute(
+                    "INSERT INTO entries (name, message) VALUES (?1, ?2)",
+                    (&entry.name, &entry.message),
+                )?;
+            }
+            Database::Postgres(pool) => {
+                pool.get()
+                    .await?
+                    .execute(
+                        "INSERT INTO entries (name, message) VALUES ($1, $2)",
+                        &[&entry.name, &entry.message],
+                    )
+                    .await?;
+            }
+        }
         Ok(())
     }
 
     /// The newest entries first.
-    pub fn latest(&self, limit: u32) -> rusqlite::Result<Vec<Entry>> {
-        let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
-        let mut query =
-            db.prepare("SELECT name, message, written FROM entries ORDER BY id DESC LIMIT ?1")?;
-        let rows = query.query_map([limit], |row| {
-            Ok(Entry {
-                name: row.get(0)?,
-                message: row.get(1)?,
-                written: row.get(2)?,
-            })
-        })?;
-        rows.collect()
+    pub async fn latest(&self, limit: u32) -> rsp::Result<Vec<Entry>> {
+        match &self.db {
+            Database::Sqlite(db) => {
+                let db = db.lock().unwrap_or_else(|e| e.into_inner());
+                let mut query = db.prepare(
+                    "SELECT name, message, written FROM entries ORDER BY id DESC LIMIT ?1",
+                )?;
+                let rows = query.query_map([limit], |row| {
+                    Ok(Entry {
+                        name: row.get(0)?,
+                        message: row.get(1)?,
+                        written: row.get(2)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            }
+            Database::Postgres(pool) => {
+                let rows = pool
+                    .get()
+                    .await?
+                    .query(
+                        "SELECT name, message,
+                            to_char(written AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                         FROM entries ORDER BY id DESC LIMIT $1",
+                        &[&i64::from(limit)],
+                    )
+                    .await?;
+                Ok(rows
+                    .iter()
+                    .map(|row| Entry {
+                        name: row.get(0),
+                        message: row.get(1),
+                        written: row.get(2),
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Its database, for the readiness check.
+    pub fn database(&self) -> Database {
+        self.db.clone()
     }
 }

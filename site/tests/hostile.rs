@@ -203,14 +203,7 @@ async fn a_large_download_keeps_memory_flat() {
         .cookie_store(true)
         .build()
         .unwrap();
-    let form = client
-        .get(format!("{}/upload", site.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = common::page_text(&client, &format!("{}/upload", site.base)).await;
     let parts = reqwest::multipart::Form::new()
         .text("_csrf", common::csrf_token(&form))
         .text("description", "")

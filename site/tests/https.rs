@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{empty_dir, exe, Site};
+use common::{empty_dir, exe, start_fails, Site};
 use rsp_tests::tls::TestCa;
 
 /// The site serving HTTPS with the certificate files in `dir`, and `args`.
@@ -163,16 +163,7 @@ fn bad_tls_settings_stop_the_site_with_the_reason() {
     let ca = TestCa::new();
     let dir = empty_dir("https-bad");
     ca.issue(&dir);
-    let run = |args: &[&str]| {
-        let out = Command::new(exe())
-            .args(["--addr", "127.0.0.1:0"])
-            .args(args)
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "{args:?} started");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
+    let run = |args: &[&str]| start_fails(&dir, args);
     let cert = dir.join("cert.pem");
     let cert = cert.to_str().unwrap();
     let err = run(&["--tls-cert", cert]);

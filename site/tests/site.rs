@@ -56,14 +56,7 @@ async fn guestbook_entries_survive_a_restart() {
         .build()
         .unwrap();
     // The form carries its CSRF token, as a browser would send it.
-    let form = client
-        .get(format!("{}/guestbook", site.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let form = common::page_text(&client, &format!("{}/guestbook", site.base)).await;
     let token = csrf_token(&form);
     let res = client
         .post(format!("{}/guestbook", site.base))

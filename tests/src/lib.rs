@@ -3,6 +3,8 @@
 
 pub mod browser;
 pub mod fortunes;
+pub mod pebble;
+pub mod postgres;
 pub mod tls;
 
 use std::future::Future;
@@ -66,11 +68,34 @@ impl TestServer {
         assert!(res.status().is_success(), "{path}: {}", res.status());
     }
 
-    /// Signals shutdown and waits for the server to finish; returns how the run ended.
-    pub fn shutdown(mut self) -> impl Future<Output = io::Result<()>> {
+    /// Signals shutdown without waiting for it.
+    pub fn begin_shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+
+    /// Signals shutdown and waits for the server to finish; returns how the run ended.
+    pub fn shutdown(mut self) -> impl Future<Output = io::Result<()>> {
+        self.begin_shutdown();
         async move { self.task.await.expect("server task") }
     }
+}
+
+/// The body of a GET of `url` with `client` (its cookies, its session), whatever the
+/// status.
+pub async fn page_text(client: &reqwest::Client, url: &str) -> String {
+    let res = client.get(url).send().await.expect("an answer");
+    res.text().await.expect("a whole body")
+}
+
+/// The CSRF token of the form on the page at `url`, as `client` (and its session) gets it.
+pub async fn form_token(client: &reqwest::Client, url: &str) -> String {
+    csrf_token(&page_text(client, url).await)
+}
+
+/// The value of the first hidden `_csrf` field in a page.
+pub fn csrf_token(page: &str) -> String {
+    let start = page.find(r#"name="_csrf" value=""#).expect("a CSRF field") + 20;
+    page[start..start + 64].to_owned()
 }

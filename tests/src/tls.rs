@@ -47,6 +47,11 @@ impl TestCa {
         leaf.der().to_vec()
     }
 
+    /// This CA's certificate, PEM: what a client is told to trust.
+    pub fn root_pem(&self) -> String {
+        self.params.self_signed(&self.key).unwrap().pem()
+    }
+
     /// A client configuration that trusts this CA alone and offers `alpn`.
     pub fn client_config(&self, alpn: &[&[u8]]) -> rustls::ClientConfig {
         self.client_config_for(rustls::DEFAULT_VERSIONS, alpn)

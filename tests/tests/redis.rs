@@ -1,7 +1,7 @@
 //! Several instances behind a load balancer: two apps on two ports share one session
 //! through a real Redis server.
 //!
-//! `.ci/run` starts a `redis-server` on loopback and sets `RSP_REDIS_URL`; without the
+//! `.ci/run` starts a `redis-server` on loopback and sets `RSP_TEST_REDIS_URL`; without the
 //! variable this test says it was skipped and does nothing.
 
 use rsp::prelude::*;
@@ -33,7 +33,7 @@ page! {
 async fn instance(url: &str) -> TestServer {
     let store = RedisStore::connect(url)
         .await
-        .expect("connect to RSP_REDIS_URL");
+        .expect("connect to RSP_TEST_REDIS_URL");
     // Both instances sign cookies with the same secret, as a real deployment would.
     serve(
         App::new()
@@ -45,8 +45,8 @@ async fn instance(url: &str) -> TestServer {
 
 #[tokio::test]
 async fn two_instances_share_a_session() {
-    let Ok(url) = std::env::var("RSP_REDIS_URL") else {
-        eprintln!("skipped: set RSP_REDIS_URL to a Redis server (.ci/run does)");
+    let Ok(url) = std::env::var("RSP_TEST_REDIS_URL") else {
+        eprintln!("skipped: set RSP_TEST_REDIS_URL to a Redis server (.ci/run does)");
         return;
     };
     let a = instance(&url).await;
@@ -77,8 +77,8 @@ async fn two_instances_share_a_session() {
 /// lets one request at a time hold the session, so none is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_lose_no_update() {
-    let Ok(url) = std::env::var("RSP_REDIS_URL") else {
-        eprintln!("skipped: set RSP_REDIS_URL to a Redis server (.ci/run does)");
+    let Ok(url) = std::env::var("RSP_TEST_REDIS_URL") else {
+        eprintln!("skipped: set RSP_TEST_REDIS_URL to a Redis server (.ci/run does)");
         return;
     };
     let instances = [instance(&url).await, instance(&url).await];

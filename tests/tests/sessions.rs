@@ -16,6 +16,16 @@ page! {
 }
 
 page! {
+    GET "/slow-count" => slow_count;
+    let session = req.session().await?;
+    let n = session.get::<u32>("n").unwrap_or(0) + 1;
+    // Longer than the store's lock lasts unless renewed.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    session.set("n", n)?;
+    "<%= n %>"
+}
+
+page! {
     GET "/peek" => peek;
     let session = req.session().await?;
     let n = session.get::<u32>("n").unwrap_or(0);
@@ -169,21 +179,89 @@ async fn concurrent_requests_of_one_session_lose_no_update() {
     assert_eq!(count_concurrently(&[&server]).await, "51");
 }
 
+/// An instance whose sessions are in the SQLite file `path`, which others may share.
+async fn sharing_sqlite_file(path: &std::path::Path) -> rsp_tests::TestServer {
+    let store = SqliteStore::open(path).unwrap();
+    serve(
+        App::new()
+            .secret("one secret for every instance")
+            .sessions(store),
+    )
+    .await
+}
+
 /// Two instances on one SQLite file lock each other out through the file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn instances_sharing_a_sqlite_file_lose_no_update() {
     let path = std::env::temp_dir().join(format!("rsp-locks-{}.sqlite3", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let instance = || {
-        let store = SqliteStore::open(&path).unwrap();
-        serve(
-            App::new()
-                .secret("one secret for every instance")
-                .sessions(store),
-        )
-    };
+    let instance = || sharing_sqlite_file(&path);
     let (a, b) = (instance().await, instance().await);
     assert_eq!(count_concurrently(&[&a, &b]).await, "51");
+    let _ = std::fs::remove_file(&path);
+}
+
+/// The store's lock is a short lease, renewed while its request runs: a request longer
+/// than the lease keeps it (no update lost to another instance), and a lock left by a
+/// process that died would lapse within the lease rather than the longest request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_request_renews_its_lock_and_the_lock_is_a_short_lease() {
+    let path = std::env::temp_dir().join(format!("rsp-lease-{}.sqlite3", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let instance = || sharing_sqlite_file(&path);
+    let (a, b) = (instance().await, instance().await);
+    let browser = client();
+    assert_eq!(
+        text(browser.get(a.url("/count")).send().await.unwrap()).await,
+        "1"
+    );
+    let slow = tokio::spawn(browser.get(a.url("/slow-count")).send());
+
+    let db = rsp::rusqlite::Connection::open(&path).unwrap();
+    let lock_expiry = || {
+        db.query_row("SELECT max(expires_ms) FROM rsp_session_locks", [], |row| {
+            row.get::<_, Option<i64>>(0)
+        })
+        .unwrap()
+    };
+    let now_ms = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+    };
+    let mut first = None;
+    for _ in 0..200 {
+        first = lock_expiry();
+        if first.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let first = first.expect("the slow request holds the lock");
+    assert!(
+        first - now_ms() <= 5_000,
+        "a lock of {} ms",
+        first - now_ms()
+    );
+    let mut renewed = false;
+    for _ in 0..100 {
+        if lock_expiry().is_some_and(|expiry| expiry > first) {
+            renewed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(renewed, "the lock was not renewed");
+
+    // Waits for the slow one, past the lease, rather than overwrite its update.
+    let counted = browser.get(b.url("/count")).send().await.unwrap();
+    assert_eq!(text(counted).await, "3");
+    assert_eq!(text(slow.await.unwrap().unwrap()).await, "2");
+    assert_eq!(
+        text(browser.get(a.url("/peek")).send().await.unwrap()).await,
+        "3"
+    );
     let _ = std::fs::remove_file(&path);
 }
 
@@ -298,13 +376,20 @@ async fn the_cookie_is_secure_when_configured_or_behind_https() {
     let s = serve(App::new().secure_cookies(true)).await;
     let cookie = session_cookie(&s.get("/count").await).unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
-    let s = serve(App::new()).await;
-    let res = s
-        .client
-        .get(s.url("/count"))
-        .header("x-forwarded-proto", "https")
-        .send()
-        .await
-        .unwrap();
+    let over_https = |s: &rsp_tests::TestServer| {
+        s.client
+            .get(s.url("/count"))
+            .header("x-forwarded-proto", "https")
+            .send()
+    };
+    // A trusted proxy may say the request came over HTTPS; anyone else may not.
+    let s = serve(App::new().trusted_proxies("127.0.0.1").unwrap()).await;
+    let res = over_https(&s).await.unwrap();
     assert!(session_cookie(&res).unwrap().contains("Secure"));
+    let s = serve(App::new().trusted_proxies("10.0.0.0/8").unwrap()).await;
+    let res = over_https(&s).await.unwrap();
+    assert!(!session_cookie(&res).unwrap().contains("Secure"));
+    let s = serve(App::new()).await;
+    let res = over_https(&s).await.unwrap();
+    assert!(!session_cookie(&res).unwrap().contains("Secure"));
 }

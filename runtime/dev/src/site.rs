@@ -1,5 +1,6 @@
-//! The site process: started on the tool's listening socket, told about text edits on its
-//! standard input, stopped gracefully once its successor listens.
+//! The site process: started on the tool's listening socket (handed over as systemd and a
+//! restart hand it over, `rsp::handover`), told about text edits on its standard input,
+//! stopped gracefully once its successor serves.
 
 use std::net::TcpListener;
 use std::os::fd::OwnedFd;
@@ -7,12 +8,13 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use command_fds::{CommandFdExt, FdMapping};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::mpsc;
+
+use rsp::handover::Successor;
 
 use crate::edits::Swap;
 use crate::events::Events;
@@ -20,9 +22,6 @@ use crate::events::Events;
 /// How long a new site has to start listening, and an old one to finish its requests.
 const START_TIME: Duration = Duration::from_secs(30);
 const STOP_TIME: Duration = Duration::from_secs(10);
-
-/// The file descriptor the listening socket gets in the site (`LISTEN_FDS`).
-const LISTEN_FD: i32 = 3;
 
 pub(crate) struct Site {
     child: Child,
@@ -32,7 +31,7 @@ pub(crate) struct Site {
 }
 
 impl Site {
-    /// Starts the site on `listener` and waits until it listens.
+    /// Starts the site on `listener` and waits until it serves.
     pub(crate) async fn start(
         executable: &Path,
         listener: &TcpListener,
@@ -40,56 +39,38 @@ impl Site {
         args: &[String],
     ) -> Result<Self, String> {
         let socket: OwnedFd = listener.try_clone().map_err(|e| e.to_string())?.into();
-        let mut command = std::process::Command::new(executable);
+        let mut command = Command::new(executable);
         command
             .args(args)
-            .env("LISTEN_FDS", "1")
-            .env_remove("LISTEN_PID")
             .env("RSP_DEV_EVENTS", events.url())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
-            .fd_mappings(vec![FdMapping {
-                parent_fd: socket,
-                child_fd: LISTEN_FD,
-            }])
-            .map_err(|e| e.to_string())?;
-        let mut child = Command::from(command)
-            .kill_on_drop(true)
-            .spawn()
+            .kill_on_drop(true);
+        let mut site = Successor::start(command, vec![("main", socket)])
             .map_err(|e| format!("cannot start {}: {e}", executable.display()))?;
-        let stdin = child.stdin.take().expect("piped");
-        let stdout = child.stdout.take().expect("piped");
-        let (send, mut replies) = mpsc::unbounded_channel();
+        let stdin = site.child().stdin.take().expect("piped");
+        let stdout = site.child().stdout.take().expect("piped");
+        let (send, replies) = mpsc::unbounded_channel();
         tokio::spawn(async move {
             let mut lines = BufReader::new(stdout).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                // The site's own "listening on" line would repeat the tool's.
-                if line.starts_with("rsp-dev: ") || line.starts_with("listening on ") {
+                if line.starts_with("rsp-dev: ") {
                     let _ = send.send(line);
-                } else {
+                // The site's own "listening on" line would repeat the tool's.
+                } else if !line.starts_with("listening on ") {
                     println!("{line}");
                 }
             }
         });
-        let ready = tokio::time::timeout(START_TIME, async {
-            while let Some(line) = replies.recv().await {
-                if line.starts_with("listening on ") {
-                    return true;
-                }
-            }
-            false
+        site.ready(START_TIME)
+            .await
+            .map_err(|why| why.to_string())?;
+        Ok(Self {
+            child: site.into_child(),
+            stdin,
+            replies,
         })
-        .await;
-        match ready {
-            Ok(true) => Ok(Self {
-                child,
-                stdin,
-                replies,
-            }),
-            Ok(false) => Err("it exited before listening".to_owned()),
-            Err(_) => Err(format!("it did not listen within {START_TIME:?}")),
-        }
     }
 
     /// Sends the new text of edited bodies; whether the site took every one.

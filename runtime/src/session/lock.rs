@@ -20,6 +20,11 @@ pub(crate) struct Locks {
     sessions: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
+/// How long the store's lock lasts unless renewed: its holder renews it every third of
+/// this while its request runs, so the lock of a process that died (killed, its machine
+/// gone) keeps that session's requests waiting this long at most.
+const LEASE: Duration = Duration::from_secs(5);
+
 /// A session's lock, held from load to save; given back by [`release`](Self::release)
 /// or, failing that, when dropped.
 pub(crate) struct SessionLock {
@@ -27,19 +32,20 @@ pub(crate) struct SessionLock {
     local: Option<OwnedMutexGuard<()>>,
     /// The store's token, while its lock is held.
     token: Option<String>,
+    /// Renews the store's lock while it is held.
+    renewal: Option<tokio::task::AbortHandle>,
     store: Arc<dyn SessionStore>,
     locks: Arc<Locks>,
 }
 
 impl Locks {
     /// Waits for `id`'s lock: first this process's, then the store's, asking again with
-    /// growing pauses. The store's lock lapses after `ttl`, so a process that died with
-    /// it is waited for at most that long; past it, a 503.
+    /// growing pauses, for `patience` at most (then a 503).
     pub(crate) async fn acquire(
         self: &Arc<Self>,
         id: &str,
         store: &Arc<dyn SessionStore>,
-        ttl: Duration,
+        patience: Duration,
     ) -> Result<SessionLock, Error> {
         let mutex = {
             let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
@@ -49,20 +55,22 @@ impl Locks {
             id: id.to_owned(),
             local: Some(mutex.lock_owned().await),
             token: None,
+            renewal: None,
             store: Arc::clone(store),
             locks: Arc::clone(self),
         };
-        let give_up = Instant::now() + ttl;
+        let give_up = Instant::now() + patience;
         let mut pause = Duration::from_millis(2);
         loop {
-            if let Some(token) = store.try_lock(id, ttl).await? {
+            if let Some(token) = store.try_lock(id, LEASE).await? {
+                lock.renewal = Some(renew(Arc::clone(store), id.to_owned(), token.clone()));
                 lock.token = Some(token);
                 return Ok(lock);
             }
             if Instant::now() + pause > give_up {
                 return Err(Error::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    format!("the session stayed locked by another request for {ttl:?}"),
+                    format!("the session stayed locked by another request for {patience:?}"),
                 ));
             }
             tokio::time::sleep(pause).await;
@@ -79,9 +87,32 @@ impl Locks {
     }
 }
 
+/// Renews the store's lock on `id` every third of the lease, until aborted or the lock is
+/// no longer `token`'s.
+fn renew(store: Arc<dyn SessionStore>, id: String, token: String) -> tokio::task::AbortHandle {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(LEASE / 3).await;
+            match store.renew_lock(&id, &token, LEASE).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!("a session's lock was lost: its request is still running");
+                    return;
+                }
+                // The next renewal may get through; the lease has time left.
+                Err(e) => tracing::warn!("could not renew a session's lock: {e}"),
+            }
+        }
+    })
+    .abort_handle()
+}
+
 impl SessionLock {
     /// Gives the lock back, the store's first.
     pub(crate) async fn release(mut self) {
+        if let Some(renewal) = self.renewal.take() {
+            renewal.abort();
+        }
         if let Some(token) = self.token.take() {
             if let Err(e) = self.store.unlock(&self.id, &token).await {
                 // It lapses by itself after its time.
@@ -93,6 +124,9 @@ impl SessionLock {
 
 impl Drop for SessionLock {
     fn drop(&mut self) {
+        if let Some(renewal) = self.renewal.take() {
+            renewal.abort();
+        }
         if let Some(token) = self.token.take() {
             // Dropped without `release` (a page that panicked): unlock in the background.
             let (store, id) = (Arc::clone(&self.store), self.id.clone());

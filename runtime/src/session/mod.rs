@@ -4,8 +4,8 @@
 //! calls it pays nothing); the runtime saves it after the page only if it changed, and
 //! sends the cookie only when the id is new. The cookie holds nothing but a random id,
 //! signed, HttpOnly, SameSite=Lax, and Secure when the app says so or the request came
-//! over HTTPS through a proxy (`X-Forwarded-Proto: https`). A cookie whose signature
-//! fails starts a fresh session, never an error.
+//! over HTTPS (to the site, or to a trusted proxy: `App::trusted_proxies`). A cookie whose
+//! signature fails starts a fresh session, never an error.
 //!
 //! ```no_run
 //! use rsp::prelude::*;
@@ -89,10 +89,30 @@ pub trait SessionStore: Send + Sync + 'static {
         Box::pin(async { Ok(Some(String::new())) })
     }
 
+    /// Whether instances on other machines may share this store (Redis does): then each
+    /// needs the same cookie secret (`RSP_SECRET`), which a secret file of its own is not,
+    /// and the runtime says so at start.
+    fn shared_between_machines(&self) -> bool {
+        false
+    }
+
     /// Gives back the lock `token` holds on `id`'s session.
     fn unlock<'a>(&'a self, id: &'a str, token: &'a str) -> StoreFuture<'a, ()> {
         let _ = (id, token);
         Box::pin(async { Ok(()) })
+    }
+
+    /// Extends the lock `token` holds on `id`'s session to `ttl` from now; `false` if it
+    /// is no longer this token's. The runtime renews the lock while its request runs, so
+    /// a store's lock is a short lease: one left by a process that died lapses within it.
+    fn renew_lock<'a>(
+        &'a self,
+        id: &'a str,
+        token: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        let _ = (id, token, ttl);
+        Box::pin(async { Ok(true) })
     }
 }
 
@@ -286,17 +306,17 @@ impl fmt::Debug for SessionSlot {
 
 impl SessionSlot {
     /// The session, loaded from the store on first use (see `Request::session`), once
-    /// no other request of the session holds it; `lock_ttl` bounds how long a lock left
-    /// by a process that died is waited for.
+    /// no other request of the session holds it; `patience` bounds how long another
+    /// request's lock is waited for.
     pub(crate) async fn load(
         &mut self,
         config: &SessionConfig,
-        lock_ttl: Duration,
+        patience: Duration,
     ) -> Result<&mut Session, Error> {
         if self.loaded.is_none() {
             let id = self.id.id().to_owned();
             if self.lock.is_none() {
-                let lock = config.locks.acquire(&id, &config.store, lock_ttl).await?;
+                let lock = config.locks.acquire(&id, &config.store, patience).await?;
                 self.lock = Some(lock);
             }
             let mut data: Map<String, Value> = match config.store.load(&id).await? {

@@ -44,11 +44,18 @@ fn lock_key(id: &str) -> String {
     format!("rsp:session-lock:{id}")
 }
 
+/// Extends the lock only if it still holds this token.
+const RENEW: &str = r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end"#;
+
 /// Deletes the lock only if it still holds this token: a lock that lapsed and was taken
 /// by another request stays theirs.
 const UNLOCK: &str = r#"if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end"#;
 
 impl SessionStore for RedisStore {
+    fn shared_between_machines(&self) -> bool {
+        true
+    }
+
     fn load<'a>(&'a self, id: &'a str) -> StoreFuture<'a, Option<String>> {
         let mut connection = self.connection.clone();
         Box::pin(async move {
@@ -96,6 +103,28 @@ impl SessionStore for RedisStore {
                 .await
                 .map_err(std::io::Error::other)?;
             Ok(taken.map(|_| token))
+        })
+    }
+
+    fn renew_lock<'a>(
+        &'a self,
+        id: &'a str,
+        token: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+            let renewed: i64 = redis::cmd("EVAL")
+                .arg(RENEW)
+                .arg(1)
+                .arg(lock_key(id))
+                .arg(token)
+                .arg(millis)
+                .query_async(&mut connection)
+                .await
+                .map_err(std::io::Error::other)?;
+            Ok(renewed == 1)
         })
     }
 

@@ -130,6 +130,23 @@ impl SessionStore for SqliteStore {
         })
     }
 
+    fn renew_lock<'a>(
+        &'a self,
+        id: &'a str,
+        token: &'a str,
+        ttl: Duration,
+    ) -> StoreFuture<'a, bool> {
+        let (id, token) = (id.to_owned(), token.to_owned());
+        let ttl = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+        self.run(move |db| {
+            let renewed = db.execute(
+                "UPDATE rsp_session_locks SET expires_ms = ?3 WHERE id = ?1 AND token = ?2",
+                (&id, &token, now_ms().saturating_add(ttl)),
+            )?;
+            Ok(renewed == 1)
+        })
+    }
+
     fn unlock<'a>(&'a self, id: &'a str, token: &'a str) -> StoreFuture<'a, ()> {
         let (id, token) = (id.to_owned(), token.to_owned());
         self.run(move |db| {

@@ -8,6 +8,6 @@ use crate::guestbook::Guestbook;
 page! {
     GET "/api/guestbook" => api_guestbook;
     errors: json;
-    let entries = req.state::<Guestbook>().latest(50)?;
+    let entries = req.state::<Guestbook>().latest(50).await?;
     json(&entries)
 }

@@ -11,10 +11,10 @@ page! {
         if entry.name.trim().is_empty() || entry.message.trim().is_empty() {
             return Err(Error::new(StatusCode::BAD_REQUEST, "please give a name and a message"));
         }
-        req.state::<Guestbook>().add(&entry)?;
+        req.state::<Guestbook>().add(&entry).await?;
         return redirect("/guestbook");
     }
-    let entries = req.state::<Guestbook>().latest(50)?;
+    let entries = req.state::<Guestbook>().latest(50).await?;
     r#"
 <form method="post" action="/guestbook">
   <p><label>Name <input name="name" required maxlength="80"></label></p>

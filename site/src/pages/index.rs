@@ -6,7 +6,7 @@ page! {
     title: "Welcome to rsp";
     let pages = [
         ("/hello/world", "Hello: a route parameter"),
-        ("/guestbook", "Guestbook: a form, stored in SQLite"),
+        ("/guestbook", "Guestbook: a form, stored in SQLite or PostgreSQL"),
         ("/counter", "Counter: a session"),
         ("/login", "Log in: session regeneration and flash messages"),
         ("/upload", "Upload: files, streamed"),

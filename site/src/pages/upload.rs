@@ -17,13 +17,13 @@ page! {
         let upload = req.upload().await?;
         let Details { description } = upload.form()?;
         for file in upload.files() {
-            req.state::<Uploads>().add(file, description.trim())?;
+            req.state::<Uploads>().add(file, description.trim()).await?;
         }
         let count = upload.files().len();
         req.session().await?.flash(format!("{count} file(s) uploaded."));
         return redirect("/upload");
     }
-    let files = req.state::<Uploads>().list()?;
+    let files = req.state::<Uploads>().list().await?;
     r#"<form method="post" enctype="multipart/form-data">
   <p><label>Description <input name="description" maxlength="200"></label></p>
   <p><input type="file" name="files" multiple required> <button>Upload</button></p>
@@ -41,7 +41,7 @@ page! {
 page! {
     GET "/uploads/{id: i64}" => download;
     let uploads = req.state::<Uploads>();
-    let Some(file) = uploads.get(id)? else {
+    let Some(file) = uploads.get(id).await? else {
         return not_found();
     };
     Ok(send_file(uploads.path(id)).await?.download_as(&file.name))

@@ -1,7 +1,10 @@
 //! Starting the site binary from a test, shared by the test files (`mod common;`).
 
-// Each test file uses part of this module; the rest would be dead code there.
-#![allow(dead_code)]
+// Each test file uses part of this module; the rest would be dead code (or an unused
+// import) there.
+#![allow(dead_code, unused_imports)]
+
+pub use rsp_tests::{csrf_token, form_token, page_text};
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -19,10 +22,16 @@ pub struct Site {
 }
 
 impl Site {
-    /// Starts `exe` in `dir` on a free port; waits for its `listening on` line.
+    /// Starts `exe` in `dir` on a free port (unless `args` give `--addr`); waits for its
+    /// `listening on` line.
     pub fn start(exe: &Path, dir: &Path, args: &[&str]) -> Site {
+        let addr: &[&str] = if args.contains(&"--addr") {
+            &[]
+        } else {
+            &["--addr", "127.0.0.1:0"]
+        };
         let mut child = Command::new(exe)
-            .args(["--addr", "127.0.0.1:0"])
+            .args(addr)
             .args(args)
             .current_dir(dir)
             .env("RUST_LOG", "info")
@@ -111,10 +120,17 @@ pub fn empty_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The value of the first hidden `_csrf` field in a page.
-pub fn csrf_token(page: &str) -> String {
-    let start = page.find(r#"name="_csrf" value=""#).expect("a CSRF field") + 20;
-    page[start..start + 64].to_owned()
+/// The site started in `dir` with `args` on a free port, expected to stop at once with an
+/// error; what it wrote to stderr.
+pub fn start_fails(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(exe())
+        .args(["--addr", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{args:?} started");
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The site binary cargo built for these tests.
