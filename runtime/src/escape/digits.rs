@@ -1,5 +1,5 @@
-//! Integers' decimal digits, written straight into the page buffer: a number is counted,
-//! room made for it once, and its digits stored where they belong. Formatting into a
+//! Integers' decimal digits, written straight into the page buffer: room is made once for
+//! the longest number, and its digits stored where they belong. Formatting into a
 //! buffer of its own and copying that (what `itoa` and `{}` do) costs more than the digits:
 //! the copy reads bytes just written a few at a time, which the CPU cannot forward.
 
@@ -42,70 +42,117 @@ pub(super) fn push_below_e2(n: u32, out: &mut String) {
     }
 }
 
-/// The digits of a number of 10^4 or more.
-#[inline(never)]
+/// The digits of a number of 10^4 or more, written forwards into room for the longest
+/// number: no counting of digits first.
+#[inline]
 fn push_long(n: u64, out: &mut String) {
-    let len = n.ilog10() as usize + 1;
-    out.reserve(len);
-    // SAFETY: `write_backwards` stores an ASCII digit in each of the `len` bytes after the
-    // string's end, for which room was just made, before they become part of the string:
-    // it stays UTF-8.
+    const E8: u64 = 100_000_000;
+    out.reserve(20);
+    // SAFETY: the writes below store at most 20 ASCII digits after the string's end, for
+    // which room was just made, and the string is given only the bytes written: it stays
+    // UTF-8.
     #[allow(unsafe_code)]
     unsafe {
         let bytes = out.as_mut_vec();
-        let end = bytes.len() + len;
-        write_backwards(n, bytes.as_mut_ptr().add(end));
-        bytes.set_len(end);
+        let start = bytes.as_mut_ptr().add(bytes.len());
+        let len = if n < E8 {
+            write_below_e8(n as u32, start)
+        } else if n < E8 * E8 {
+            let high = write_below_e8((n / E8) as u32, start);
+            write_eight(n % E8, start.add(high));
+            high + 8
+        } else {
+            let high = write_below_e4((n / (E8 * E8)) as u32, start);
+            let rest = n % (E8 * E8);
+            write_eight(rest / E8, start.add(high));
+            write_eight(rest % E8, start.add(high + 8));
+            high + 16
+        };
+        bytes.set_len(bytes.len() + len);
     }
 }
 
-/// Stores the digits of `n` in the bytes before `end`. Eight digits at a time are split
-/// into two fours and those into pairs, so the divisions of one group do not wait for
-/// those of the last, and each pair is one two-byte store.
+/// Stores two digits, with a leading zero.
 ///
 /// # Safety
 ///
-/// As many bytes as `n` has digits before `end` must be writable.
+/// `n` is below 100, and the two bytes from `at` are writable.
 #[allow(unsafe_code)]
 #[inline(always)]
-unsafe fn write_backwards(mut n: u64, mut end: *mut u8) {
-    let pair = |at: *mut u8, value: u32| {
-        // SAFETY: `value` is below 100, so both bytes are in the table; `at` is one of the
-        // bytes the caller may write, and the one after it too.
-        unsafe {
-            std::ptr::copy_nonoverlapping(TWO_DIGITS.as_ptr().add(value as usize * 2), at, 2);
-        }
-    };
-    // SAFETY (of every `sub`): each steps back over digits of `n` not yet written.
+unsafe fn write_pair(n: u32, at: *mut u8) {
+    // SAFETY: both bytes are in the table, and the caller may write both of `at`.
+    unsafe { std::ptr::copy_nonoverlapping(TWO_DIGITS.as_ptr().add(n as usize * 2), at, 2) }
+}
+
+/// Stores the 1 to 4 digits of `n` (below 10^4) from `at`; returns how many.
+///
+/// # Safety
+///
+/// The four bytes from `at` are writable.
+#[allow(unsafe_code)]
+#[inline(always)]
+unsafe fn write_below_e4(n: u32, at: *mut u8) -> usize {
+    // SAFETY: each write is of bytes the caller may write.
     unsafe {
-        while n >= 100_000_000 {
-            let eight = (n % 100_000_000) as u32;
-            n /= 100_000_000;
-            let (high, low) = (eight / 10_000, eight % 10_000);
-            pair(end.sub(8), high / 100);
-            pair(end.sub(6), high % 100);
-            pair(end.sub(4), low / 100);
-            pair(end.sub(2), low % 100);
-            end = end.sub(8);
-        }
-        let mut n = n as u32;
-        if n >= 10_000 {
-            let low = n % 10_000;
-            n /= 10_000;
-            pair(end.sub(4), low / 100);
-            pair(end.sub(2), low % 100);
-            end = end.sub(4);
-        }
-        if n >= 100 {
-            pair(end.sub(2), n % 100);
-            n /= 100;
-            end = end.sub(2);
-        }
-        if n >= 10 {
-            pair(end.sub(2), n);
+        if n < 100 {
+            if n < 10 {
+                *at = b'0' + n as u8;
+                1
+            } else {
+                write_pair(n, at);
+                2
+            }
+        } else if n < 1000 {
+            *at = b'0' + (n / 100) as u8;
+            write_pair(n % 100, at.add(1));
+            3
         } else {
-            *end.sub(1) = b'0' + n as u8;
+            write_pair(n / 100, at);
+            write_pair(n % 100, at.add(2));
+            4
         }
+    }
+}
+
+/// Stores the 1 to 8 digits of `n` (below 10^8) from `at`; returns how many.
+///
+/// # Safety
+///
+/// The eight bytes from `at` are writable.
+#[allow(unsafe_code)]
+#[inline(always)]
+unsafe fn write_below_e8(n: u32, at: *mut u8) -> usize {
+    // SAFETY: at most eight bytes from `at` are written.
+    unsafe {
+        if n < 10_000 {
+            write_below_e4(n, at)
+        } else {
+            let high = write_below_e4(n / 10_000, at);
+            let low = n % 10_000;
+            write_pair(low / 100, at.add(high));
+            write_pair(low % 100, at.add(high + 2));
+            high + 4
+        }
+    }
+}
+
+/// Stores the eight digits of `n` (below 10^8), with leading zeros, from `at`: four pairs
+/// whose divisions do not wait for one another.
+///
+/// # Safety
+///
+/// The eight bytes from `at` are writable.
+#[allow(unsafe_code)]
+#[inline(always)]
+unsafe fn write_eight(n: u64, at: *mut u8) {
+    let n = n as u32;
+    let (high, low) = (n / 10_000, n % 10_000);
+    // SAFETY: the pairs fill the eight bytes the caller may write.
+    unsafe {
+        write_pair(high / 100, at);
+        write_pair(high % 100, at.add(2));
+        write_pair(low / 100, at.add(4));
+        write_pair(low % 100, at.add(6));
     }
 }
 

@@ -30,7 +30,7 @@ pub trait Context {
     }
     /// Writes an integer that fits in a `u64`: `-` if `negative`, then the digits of
     /// `magnitude`. Its text needs no escaping but in JavaScript.
-    #[inline]
+    #[inline(always)]
     fn write_integer(magnitude: u64, negative: bool, out: &mut String) {
         if negative {
             out.push('-');
