@@ -248,7 +248,9 @@ macro_rules! escape_floats {
                     $exponent_bits,
                 );
                 let mut buffer = zmij::Buffer::new();
-                C::write_float(&float::text(*self, exact, &mut buffer), self.is_finite(), out);
+                let fixed = float::Fixed::is_fixed(*self);
+                let text = float::text(*self, exact, fixed, &mut buffer);
+                C::write_float(&text, self.is_finite(), out);
             }
         }
     )*};

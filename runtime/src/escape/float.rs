@@ -8,23 +8,28 @@ use std::fmt::Display;
 /// The text of `value` as `format!("{value}")` writes it: `3` for 3.0, `0.1`, `NaN`,
 /// `inf`, `-inf`, and `10000000000000000` rather than `1e16`. `exact_digits` is how many
 /// digits the float's exact value has after the point ([`exact_fraction_digits`]).
+/// `fixed` says that zmij writes this value without an exponent (see [`Fixed`]), so its
+/// text need not be searched for one.
 #[inline]
 pub(super) fn text<F: zmij::Float + Display>(
     value: F,
     exact_digits: u32,
+    fixed: bool,
     buffer: &mut zmij::Buffer,
 ) -> Cow<'_, str> {
     let shortest = buffer.format(value);
-    // An exponent is `e`, maybe `-`, and at most three digits: look for it only there.
-    let tail = shortest.len().saturating_sub(5);
-    let (mantissa, exponent) = match shortest.as_bytes()[tail..].iter().position(|&b| b == b'e') {
-        Some(at) => (
-            &shortest[..tail + at],
-            shortest[tail + at + 1..].parse().unwrap_or(0),
-        ),
-        None => (shortest, 0),
+    let (mantissa, exponent) = if fixed {
+        (shortest, 0)
+    } else {
+        exponent_of(shortest)
     };
-    if exact_digits > 0 && exact_digits == written_fraction_digits(mantissa, exponent) + 1 {
+    // The text has fewer digits after the point than it has bytes, plus the exponent's
+    // shift: most floats' exact values have far more, and need no closer look.
+    let most_written = mantissa.len() + exponent.unsigned_abs() as usize;
+    if exact_digits > 0
+        && exact_digits as usize <= most_written
+        && exact_digits == written_fraction_digits(mantissa, exponent) + 1
+    {
         // The float lies exactly halfway between this decimal and the next one up: zmij
         // takes the even last digit, `{}` the one above. Rare (2^-25 is one), so `{}` it is.
         return Cow::Owned(value.to_string());
@@ -34,6 +39,41 @@ pub(super) fn text<F: zmij::Float + Display>(
         Cow::Borrowed(shortest.strip_suffix(".0").unwrap_or(shortest))
     } else {
         Cow::Owned(without_exponent(mantissa, exponent))
+    }
+}
+
+/// `shortest` split into its mantissa and its exponent (0 when it has none).
+fn exponent_of(shortest: &str) -> (&str, i32) {
+    // An exponent is `e`, maybe `-`, and at most three digits: look for it only there.
+    let tail = shortest.len().saturating_sub(5);
+    match shortest.as_bytes()[tail..].iter().position(|&b| b == b'e') {
+        Some(at) => (
+            &shortest[..tail + at],
+            shortest[tail + at + 1..].parse().unwrap_or(0),
+        ),
+        None => (shortest, 0),
+    }
+}
+
+/// The magnitudes zmij writes without an exponent: the shortest decimal's first digit
+/// is at 10^-5 to 10^15 for `f64`, 10^-6 to 10^12 for `f32`. Reading the text just
+/// written to look for an `e` cost a tenth of a page of floats. The tests go over
+/// both ends, so a zmij that changes its ranges fails them.
+pub(super) trait Fixed: Copy {
+    fn is_fixed(self) -> bool;
+}
+
+impl Fixed for f64 {
+    #[inline]
+    fn is_fixed(self) -> bool {
+        (1e-5..1e16).contains(&self.abs())
+    }
+}
+
+impl Fixed for f32 {
+    #[inline]
+    fn is_fixed(self) -> bool {
+        (1e-6..1e13).contains(&self.abs())
     }
 }
 

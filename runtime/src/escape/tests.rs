@@ -1198,6 +1198,36 @@ fn floats_are_written_as_display_writes_them() {
     }
 }
 
+/// Around the magnitudes where zmij turns to an exponent, which the writer knows without
+/// reading its text: the floats next to each power of ten from 10^-8 to 10^18.
+#[test]
+fn floats_around_the_ends_of_fixed_notation_are_written_as_display_writes_them() {
+    for power in -8..=18 {
+        let x = 10f64.powi(power);
+        let mut near = x.next_down();
+        for _ in 0..5 {
+            near = near.next_down();
+        }
+        for _ in 0..11 {
+            for x in [near, -near] {
+                assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
+            }
+            near = near.next_up();
+        }
+        let x = 10f32.powi(power);
+        let mut near = x.next_down();
+        for _ in 0..5 {
+            near = near.next_down();
+        }
+        for _ in 0..11 {
+            for x in [near, -near] {
+                assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
+            }
+            near = near.next_up();
+        }
+    }
+}
+
 #[test]
 fn integers_are_written_exactly_on_every_path() {
     for n in [
