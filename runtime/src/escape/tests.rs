@@ -1202,29 +1202,24 @@ fn floats_are_written_as_display_writes_them() {
 /// reading its text: the floats next to each power of ten from 10^-8 to 10^18.
 #[test]
 fn floats_around_the_ends_of_fixed_notation_are_written_as_display_writes_them() {
+    // The five floats below the power, the power (or the float nearest it) and five above.
+    macro_rules! around {
+        ($power:expr) => {
+            let mut near = $power;
+            for _ in 0..6 {
+                near = near.next_down();
+            }
+            for _ in 0..11 {
+                near = near.next_up();
+                for x in [near, -near] {
+                    assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
+                }
+            }
+        };
+    }
     for power in -8..=18 {
-        let x = 10f64.powi(power);
-        let mut near = x.next_down();
-        for _ in 0..5 {
-            near = near.next_down();
-        }
-        for _ in 0..11 {
-            for x in [near, -near] {
-                assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
-            }
-            near = near.next_up();
-        }
-        let x = 10f32.powi(power);
-        let mut near = x.next_down();
-        for _ in 0..5 {
-            near = near.next_down();
-        }
-        for _ in 0..11 {
-            for x in [near, -near] {
-                assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
-            }
-            near = near.next_up();
-        }
+        around!(10f64.powi(power));
+        around!(10f32.powi(power));
     }
 }
 
