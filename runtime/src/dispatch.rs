@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
 
 use cookie::Key;
 use futures_util::FutureExt;
@@ -86,7 +85,7 @@ pub(crate) async fn handle(
             return Ok(answer);
         }
     }
-    let started = Instant::now();
+    let started = std::time::SystemTime::now();
     let id = RequestId(site.next_id.fetch_add(1, Ordering::Relaxed));
     let (head, body) = request.into_parts();
     let origin = site.shared.proxies.origin(remote, &head.headers);
@@ -160,7 +159,7 @@ pub(crate) async fn handle(
         req.method(),
         req.uri(),
         response.status().as_u16(),
-        started.elapsed().as_micros(),
+        started,
         id,
     );
     Ok(response)

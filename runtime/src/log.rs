@@ -2,30 +2,54 @@
 //! `RUST_LOG` (default `info`), one access-log line per request among it.
 //!
 //! Lines are not written one `write` at a time: an access log under load would cost a
-//! system call per request, a sixth of a small request's CPU. They are gathered in a
-//! buffer that a thread of its own writes out when it holds 32 KiB, and at least every
-//! 50 ms, so a line is on its way within 50 ms; the end of `serve` writes what is left.
+//! system call per request, a sixth of a small request's CPU. Each thread gathers its
+//! lines in a buffer of its own (so that two threads logging at once never wait for each
+//! other), and a thread of the log's own writes them out when one holds 32 KiB, and at
+//! least every 50 ms, so a line is on its way within 50 ms; the end of `serve` writes what
+//! is left. Lines of one thread keep their order; lines of two threads written within the
+//! same 50 ms may come out one thread's batch after the other's.
 
 use std::io::{self, Write};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-/// Gathered lines, and the wake-up of the thread that writes them.
-struct Gathered {
-    lines: Mutex<Vec<u8>>,
-    full: Condvar,
-}
-
-/// Bytes gathered before the writer is woken early.
+/// Bytes a thread gathers before the writer is woken early.
 const BATCH: usize = 32 * 1024;
 /// The longest a line waits.
 const PAUSE: Duration = Duration::from_millis(50);
 
-static GATHERED: OnceLock<Arc<Gathered>> = OnceLock::new();
+/// Every thread's gathered lines, and the thread that writes them out.
+struct Gathered {
+    threads: Mutex<Vec<Arc<Mutex<Lines>>>>,
+    writer: OnceLock<std::thread::Thread>,
+}
+
+static GATHERED: OnceLock<Gathered> = OnceLock::new();
+
+thread_local! {
+    /// This thread's lines, registered with the writer on the thread's first line.
+    static MINE: Arc<Mutex<Lines>> = {
+        let mine = Arc::new(Mutex::new(Lines::default()));
+        if let Some(gathered) = GATHERED.get() {
+            lock(&gathered.threads).push(Arc::clone(&mine));
+        }
+        mine
+    };
+}
+
+/// One thread's lines not yet written, and the start of its last timestamp, which
+/// changes once a second.
+#[derive(Default)]
+struct Lines {
+    bytes: Vec<u8>,
+    second: Option<u64>,
+    /// `2026-12-03T18:26:39.` for `second`.
+    prefix: Vec<u8>,
+}
 
 /// `RUST_LOG` as a list of `target=level` and a default `level` (`info,rsp::access=off`);
 /// `info` if it is unset, and if it cannot be read (saying so).
@@ -58,64 +82,80 @@ pub(crate) fn init() {
         .with(filter_from_env())
         .try_init();
     if installed.is_ok() {
-        let gathered = GATHERED.get_or_init(|| {
-            Arc::new(Gathered {
-                lines: Mutex::new(Vec::with_capacity(BATCH * 2)),
-                full: Condvar::new(),
-            })
+        let gathered = GATHERED.get_or_init(|| Gathered {
+            threads: Mutex::new(Vec::new()),
+            writer: OnceLock::new(),
         });
-        let gathered = Arc::clone(gathered);
-        let _ = std::thread::Builder::new()
+        if let Ok(writer) = std::thread::Builder::new()
             .name("rsp-log".into())
-            .spawn(move || write_out(&gathered));
+            .spawn(move || loop {
+                std::thread::park_timeout(PAUSE);
+                write_out(gathered);
+            })
+        {
+            let _ = gathered.writer.set(writer.thread().clone());
+        }
     }
 }
 
 /// Writes what is gathered now: at the end of `serve`, so that nothing is lost.
 pub(crate) fn flush() {
     if let Some(gathered) = GATHERED.get() {
-        let lines = std::mem::take(&mut *lock(&gathered.lines));
-        let _ = io::stderr().write_all(&lines);
+        write_out(gathered);
     }
 }
 
-fn lock(lines: &Mutex<Vec<u8>>) -> std::sync::MutexGuard<'_, Vec<u8>> {
-    lines.lock().unwrap_or_else(|e| e.into_inner())
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The writing thread: a batch whenever one is full or the pause is over.
+/// Writes every thread's gathered lines, and forgets the threads that ended once their
+/// last lines are out.
 fn write_out(gathered: &Gathered) {
-    let mut batch = Vec::with_capacity(BATCH * 2);
-    loop {
-        {
-            let lines = lock(&gathered.lines);
-            let (mut lines, _) = gathered
-                .full
-                .wait_timeout_while(lines, PAUSE, |lines| lines.len() < BATCH)
-                .unwrap_or_else(|e| e.into_inner());
-            std::mem::swap(&mut *lines, &mut batch);
-        }
+    let threads: Vec<_> = lock(&gathered.threads).clone();
+    let mut batch = Vec::new();
+    for lines in &threads {
+        // Only this list and the clone above hold an ended thread's lines.
+        let ended = Arc::strong_count(lines) == 2;
+        std::mem::swap(&mut lock(lines).bytes, &mut batch);
         if !batch.is_empty() {
             let _ = io::stderr().write_all(&batch);
             batch.clear();
         }
+        if ended {
+            lock(&gathered.threads).retain(|kept| !Arc::ptr_eq(kept, lines));
+        }
     }
 }
 
-/// One event's writer: adds to the gathered lines (straight to stderr before `init`).
+/// Adds to this thread's lines, waking the writer when they fill a batch; `None` before
+/// `init`.
+fn gather<R>(write: impl FnOnce(&mut Lines) -> R) -> Option<R> {
+    let gathered = GATHERED.get()?;
+    MINE.try_with(|mine| {
+        let mut lines = lock(mine);
+        let before = lines.bytes.len();
+        let result = write(&mut lines);
+        // Once, when the lines fill a batch: a wake-up is a system call.
+        if before < BATCH && lines.bytes.len() >= BATCH {
+            if let Some(writer) = gathered.writer.get() {
+                writer.unpark();
+            }
+        }
+        result
+    })
+    .ok()
+}
+
+/// One event's writer: adds to the thread's lines (straight to stderr before `init`).
 struct LineWriter;
 
 impl Write for LineWriter {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let Some(gathered) = GATHERED.get() else {
-            return io::stderr().write(bytes);
-        };
-        let mut lines = lock(&gathered.lines);
-        lines.extend_from_slice(bytes);
-        if lines.len() >= BATCH {
-            gathered.full.notify_one();
+        match gather(|lines| lines.bytes.extend_from_slice(bytes)) {
+            Some(()) => Ok(bytes.len()),
+            None => io::stderr().write(bytes),
         }
-        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -124,50 +164,66 @@ impl Write for LineWriter {
 }
 
 /// Logs one request: `REMOTE METHOD URI STATUS DURATIONus id=ID` at info level, target
-/// `rsp::access`. With rsp's own log installed the line is written by hand into the
-/// gathered lines, in the shape of every other line, without the formatting machinery
-/// that would cost more than the rest of a small request; under a subscriber of the
-/// program's own it is an ordinary event.
+/// `rsp::access`; the duration runs from `started` to now. With rsp's own log installed
+/// the line is written by hand into the thread's lines, in the shape of every other line,
+/// without the formatting machinery that would cost more than the rest of a small
+/// request; under a subscriber of the program's own it is an ordinary event.
 pub(crate) fn access(
     remote: std::net::SocketAddr,
     method: &http::Method,
     uri: &http::Uri,
     status: u16,
-    micros: u128,
+    started: SystemTime,
     id: crate::RequestId,
 ) {
     if !tracing::enabled!(target: "rsp::access", tracing::Level::INFO) {
         return;
     }
-    let Some(gathered) = GATHERED.get() else {
+    // The wall clock for the duration too: one clock read for both.
+    let now = SystemTime::now();
+    let micros = now.duration_since(started).unwrap_or_default().as_micros();
+    let written = gather(|lines| {
+        lines.timestamp(now);
+        let line = &mut lines.bytes;
+        line.extend_from_slice(b"  INFO rsp::access: ");
+        socket_address(remote, line);
+        line.push(b' ');
+        line.extend_from_slice(method.as_str().as_bytes());
+        line.push(b' ');
+        // What the client sent, which may hold anything: control characters are escaped,
+        // as tracing escapes them, so a request cannot forge a line.
+        uri_text(uri, line);
+        line.push(b' ');
+        line.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
+        line.push(b' ');
+        line.extend_from_slice(itoa::Buffer::new().format(micros).as_bytes());
+        line.extend_from_slice(b"us id=");
+        line.extend_from_slice(&id.hex());
+        line.push(b'\n');
+    });
+    if written.is_none() {
         tracing::info!(
             target: "rsp::access",
             "{remote} {method} {uri} {status} {micros}us id={id}"
         );
-        return;
-    };
-    let now = std::time::SystemTime::now();
-    // Written straight into the gathered lines: no buffer of its own per request.
-    let mut lines = lock(&gathered.lines);
-    let line = &mut *lines;
-    timestamp(now, line);
-    line.extend_from_slice(b"  INFO rsp::access: ");
-    socket_address(remote, line);
-    line.push(b' ');
-    line.extend_from_slice(method.as_str().as_bytes());
-    line.push(b' ');
-    // What the client sent, which may hold anything: control characters are escaped, as
-    // tracing escapes them, so a request cannot forge a line.
-    uri_text(uri, line);
-    line.push(b' ');
-    line.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
-    line.push(b' ');
-    line.extend_from_slice(itoa::Buffer::new().format(micros).as_bytes());
-    line.extend_from_slice(b"us id=");
-    line.extend_from_slice(&id.hex());
-    line.push(b'\n');
-    if lines.len() >= BATCH {
-        gathered.full.notify_one();
+    }
+}
+
+impl Lines {
+    /// Writes `now` as tracing does (`2026-12-03T18:26:39.123456Z`, UTC), its date and
+    /// time of day made once a second.
+    fn timestamp(&mut self, now: SystemTime) {
+        let since = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let second = since.as_secs();
+        if self.second != Some(second) {
+            self.prefix.clear();
+            date_and_time(second, &mut self.prefix);
+            self.second = Some(second);
+        }
+        self.bytes.extend_from_slice(&self.prefix);
+        fraction(since.subsec_micros(), &mut self.bytes);
     }
 }
 
@@ -206,12 +262,8 @@ fn uri_text(uri: &http::Uri, out: &mut Vec<u8>) {
     }
 }
 
-/// `2026-12-03T18:26:39.123456Z`, as tracing writes it, in UTC.
-fn timestamp(now: std::time::SystemTime, out: &mut Vec<u8>) {
-    let since = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let seconds = since.as_secs();
+/// `2026-12-03T18:26:39.` for a second counted from 1970.
+fn date_and_time(seconds: u64, out: &mut Vec<u8>) {
     let (year, month, day) = civil_date(seconds / 86_400);
     let of_day = seconds % 86_400;
     let two = |out: &mut Vec<u8>, n: u64| {
@@ -230,11 +282,17 @@ fn timestamp(now: std::time::SystemTime, out: &mut Vec<u8>) {
     out.push(b':');
     two(out, of_day % 60);
     out.push(b'.');
-    let mut buffer = itoa::Buffer::new();
-    let micros = buffer.format(since.subsec_micros());
-    out.extend(std::iter::repeat_n(b'0', 6 - micros.len()));
-    out.extend_from_slice(micros.as_bytes());
-    out.push(b'Z');
+}
+
+/// `123456Z`: the microseconds of a second, six digits.
+fn fraction(micros: u32, out: &mut Vec<u8>) {
+    let mut digits = [b'0', b'0', b'0', b'0', b'0', b'0', b'Z'];
+    let mut rest = micros;
+    for digit in digits[..6].iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    out.extend_from_slice(&digits);
 }
 
 /// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
@@ -258,14 +316,17 @@ mod tests {
 
     #[test]
     fn timestamps_are_rfc_3339_in_utc() {
-        let at = |s: u64, micros: u32| {
-            let mut out = Vec::new();
-            let time = std::time::UNIX_EPOCH + Duration::new(s, micros * 1000);
-            timestamp(time, &mut out);
-            String::from_utf8(out).unwrap()
+        // One thread's lines, as the log keeps them: the date and time made once a second.
+        let mut lines = Lines::default();
+        let mut at = |s: u64, micros: u32| {
+            lines.bytes.clear();
+            lines.timestamp(std::time::UNIX_EPOCH + Duration::new(s, micros * 1000));
+            String::from_utf8(lines.bytes.clone()).unwrap()
         };
         assert_eq!(at(0, 0), "1970-01-01T00:00:00.000000Z");
         assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.000007Z");
+        assert_eq!(at(951_782_400, 999_999), "2000-02-29T00:00:00.999999Z");
+        assert_eq!(at(951_782_401, 10), "2000-02-29T00:00:01.000010Z");
         assert_eq!(at(1_796_316_399, 123_456), "2026-12-03T16:46:39.123456Z");
         assert_eq!(at(4_107_542_399, 999_999), "2100-02-28T23:59:59.999999Z");
     }
