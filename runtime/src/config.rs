@@ -169,7 +169,9 @@ impl App {
         self
     }
 
-    /// How long a client has to send a request's headers before the connection is closed.
+    /// How long a client has to send a request's headers before the connection is closed,
+    /// counted from the connection's first byte and from the end of each response: a
+    /// kept-alive connection (HTTP/2 ones too) with no request for this long is closed.
     pub fn header_timeout(mut self, limit: Duration) -> Self {
         self.config.header_timeout = limit;
         self

@@ -143,6 +143,7 @@ mod form;
 #[doc(hidden)]
 pub mod handover;
 mod health;
+mod idle;
 mod layout;
 mod log;
 mod proxy;

@@ -10,14 +10,15 @@ use std::time::Duration;
 #[cfg(feature = "tls")]
 use http::HeaderValue;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
+#[cfg(feature = "http2")]
+use hyper_util::rt::TokioTimer;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 
 use crate::config::App;
-#[cfg(feature = "tls")]
-use crate::dispatch::Https;
-use crate::dispatch::{self, Site};
+use crate::dispatch::{self, Https, Site};
+use crate::idle::{self, Activity};
 use crate::registry::PageEntry;
 use crate::router::Router;
 use crate::settings::{self, setting};
@@ -336,7 +337,7 @@ impl Server {
             (self.tls, Https { hsts })
         };
         let config = &site.shared.config;
-        let builders = Builders::new(config.header_timeout);
+        let builders = Builders::new();
         let graceful = GracefulShutdown::new();
         // Tells connections that have sent nothing yet (a browser's preconnected spare) to
         // close, as nginx does with idle ones, rather than hold the shutdown for the
@@ -462,13 +463,17 @@ impl Connection {
             watcher,
             ..
         } = self;
-        let service = service_fn(move |req| dispatch::handle(Arc::clone(&site), remote, None, req));
+        let header_timeout = site.shared.config.header_timeout;
+        let activity = Activity::new();
+        let service = service_fn({
+            let activity = Arc::clone(&activity);
+            move |req| respond(&site, &activity, remote, None, req)
+        });
         let connection = builders
             .plain
             .serve_connection(TokioIo::new(stream), service);
-        if let Err(e) = watcher.watch(connection).await {
-            tracing::debug!("connection from {remote} ended: {e}");
-        }
+        let served = activity.limit(watcher.watch(connection), header_timeout);
+        log_end(remote, served.await);
     }
 
     /// Serves HTTPS: the handshake (within the header timeout), then HTTP/2 or HTTP/1.1
@@ -491,26 +496,29 @@ impl Connection {
             watcher,
             ..
         } = self;
-        let service = service_fn(move |req| {
-            dispatch::handle(Arc::clone(&site), remote, Some(https.clone()), req)
+        let header_timeout = site.shared.config.header_timeout;
+        let activity = Activity::new();
+        let service = service_fn({
+            let activity = Arc::clone(&activity);
+            move |req| respond(&site, &activity, remote, Some(https.clone()), req)
         });
         let io = TokioIo::new(stream);
         let served = match h2 {
             #[cfg(feature = "http2")]
             true => {
-                watcher
-                    .watch(builders.http2.serve_connection(io, service))
+                let connection = builders.http2.serve_connection(io, service);
+                activity
+                    .limit(watcher.watch(connection), header_timeout)
                     .await
             }
             _ => {
-                watcher
-                    .watch(builders.http1.serve_connection(io, service))
+                let connection = builders.http1.serve_connection(io, service);
+                activity
+                    .limit(watcher.watch(connection), header_timeout)
                     .await
             }
         };
-        if let Err(e) = served {
-            tracing::debug!("connection from {remote} ended: {e}");
-        }
+        log_end(remote, served);
     }
 
     /// Waits for what comes before the first request (its first byte, a TLS handshake)
@@ -532,6 +540,34 @@ impl Connection {
     }
 }
 
+/// One request on a connection: dispatched, and counted in flight until its response is
+/// sent.
+fn respond(
+    site: &Arc<Site>,
+    activity: &Arc<Activity>,
+    remote: SocketAddr,
+    https: Option<Https>,
+    req: http::Request<hyper::body::Incoming>,
+) -> impl Future<Output = Result<http::Response<idle::Sending>, std::convert::Infallible>> + Send + 'static
+{
+    use futures_util::FutureExt as _;
+
+    let in_flight = activity.begin();
+    dispatch::handle(Arc::clone(site), remote, https, req)
+        .map(|response| Ok(response?.map(|body| idle::Sending::new(body, in_flight))))
+}
+
+/// How a connection ended: an error or the header timeout, for the debug log.
+fn log_end<E: std::fmt::Display>(remote: SocketAddr, served: Option<Result<(), E>>) {
+    match served {
+        Some(Ok(())) => {}
+        Some(Err(e)) => tracing::debug!("connection from {remote} ended: {e}"),
+        None => {
+            tracing::debug!("connection from {remote} closed: no request within the header timeout")
+        }
+    }
+}
+
 /// What serves connections: plain ones (HTTP/1.1, and HTTP/2 by prior knowledge with the
 /// `http2` feature), and TLS ones by the protocol ALPN chose.
 #[derive(Clone)]
@@ -547,11 +583,11 @@ struct Builders {
 }
 
 impl Builders {
-    fn new(header_timeout: Duration) -> Self {
+    /// hyper's own header timeout is off: [`idle`](crate::idle) keeps it, with one timer
+    /// per connection rather than one per request.
+    fn new() -> Self {
         let mut http1 = hyper::server::conn::http1::Builder::new();
-        http1
-            .timer(TokioTimer::new())
-            .header_read_timeout(header_timeout);
+        http1.header_read_timeout(None);
         #[cfg(feature = "http2")]
         let mut http2 =
             hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
@@ -561,9 +597,7 @@ impl Builders {
         let plain = {
             let mut auto =
                 hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-            auto.http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
+            auto.http1().header_read_timeout(None);
             auto.http2().timer(TokioTimer::new());
             auto
         };

@@ -532,6 +532,41 @@ async fn slow_clients_are_cut_off() {
 }
 
 #[tokio::test]
+async fn a_kept_alive_connection_gets_the_header_timeout_after_each_response() {
+    let s = serve(App::new().header_timeout(Duration::from_millis(300))).await;
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    let mut answers = Vec::new();
+    // Two answered requests a while apart: each response restarts the clock.
+    for _ in 0..2 {
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 4096];
+        let n = stream.read(&mut buf).await.unwrap();
+        answers.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        answers.iter().all(|a| a.starts_with("HTTP/1.1 200")),
+        "{answers:?}"
+    );
+    // Then half a request: the connection is closed with no answer.
+    stream.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut rest))
+        .await
+        .expect("the server closes the connection")
+        .unwrap();
+    let text = String::from_utf8_lossy(&rest);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn raw_invalid_request_target_is_a_400_not_a_crash() {
     let s = app().await;
     let addr = s.base.trim_start_matches("http://").to_owned();
