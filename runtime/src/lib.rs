@@ -128,6 +128,7 @@ mod assets;
 mod body;
 mod conditional;
 mod config;
+mod connection;
 mod constraints;
 mod cookie;
 mod csp;

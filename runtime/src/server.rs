@@ -1,5 +1,5 @@
-//! The server: binds the app, accepts connections, serves HTTP/1.1 (and HTTP/2 with the
-//! `http2` feature) with hyper, and shuts down gracefully.
+//! The server: binds the app, takes its settings, accepts connections (served in
+//! [`connection`](crate::connection)), restarts on `SIGUSR2` and shuts down gracefully.
 
 use std::future::Future;
 use std::io;
@@ -9,16 +9,14 @@ use std::time::Duration;
 
 #[cfg(feature = "tls")]
 use http::HeaderValue;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-#[cfg(feature = "http2")]
-use hyper_util::rt::TokioTimer;
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
-use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, ToSocketAddrs};
 
 use crate::config::App;
-use crate::dispatch::{self, Https, Site};
-use crate::idle::{self, Activity};
+use crate::connection::{Builders, Connection};
+#[cfg(feature = "tls")]
+use crate::dispatch::Https;
+use crate::dispatch::Site;
 use crate::registry::PageEntry;
 use crate::router::Router;
 use crate::settings::{self, setting};
@@ -432,184 +430,6 @@ impl Server {
             }
         }
         Ok(())
-    }
-}
-
-/// One accepted connection, and what serving it needs.
-struct Connection {
-    site: Arc<Site>,
-    remote: SocketAddr,
-    builders: Builders,
-    watcher: Watcher,
-    stop: tokio::sync::watch::Receiver<()>,
-}
-
-impl Connection {
-    /// Serves plain HTTP: HTTP/1.1, or HTTP/2 with prior knowledge (what load balancers
-    /// and gRPC clients speak in clear text), told apart by the first bytes.
-    async fn serve_plain(mut self, stream: TcpStream) {
-        // The protocol sniffing of `auto` has no timer of its own (and HTTP/1's starts
-        // with the first byte): a client that connects and sends nothing is dropped after
-        // the header timeout.
-        let mut first = [0u8; 1];
-        let first_byte = stream.peek(&mut first);
-        if !matches!(self.before_first_request(first_byte).await, Some(Ok(1))) {
-            return;
-        }
-        let Connection {
-            site,
-            remote,
-            builders,
-            watcher,
-            ..
-        } = self;
-        let header_timeout = site.shared.config.header_timeout;
-        let activity = Activity::new();
-        let service = service_fn({
-            let activity = Arc::clone(&activity);
-            move |req| respond(&site, &activity, remote, None, req)
-        });
-        let connection = builders
-            .plain
-            .serve_connection(TokioIo::new(stream), service);
-        let served = activity.limit(watcher.watch(connection), header_timeout);
-        log_end(remote, served.await);
-    }
-
-    /// Serves HTTPS: the handshake (within the header timeout), then HTTP/2 or HTTP/1.1
-    /// as ALPN settled it.
-    #[cfg(feature = "tls")]
-    async fn serve_tls(mut self, stream: TcpStream, tls: Tls, https: Https) {
-        let Some(Ok(stream)) = self.before_first_request(tls.acceptor.accept(stream)).await else {
-            return;
-        };
-        let h2 = match stream.get_ref().1.alpn_protocol() {
-            Some(b"h2") => true,
-            // A certificate authority checking the TLS-ALPN-01 answer: the handshake was it.
-            Some(crate::tls::ACME_TLS_ALPN) => return,
-            _ => false,
-        };
-        let Connection {
-            site,
-            remote,
-            builders,
-            watcher,
-            ..
-        } = self;
-        let header_timeout = site.shared.config.header_timeout;
-        let activity = Activity::new();
-        let service = service_fn({
-            let activity = Arc::clone(&activity);
-            move |req| respond(&site, &activity, remote, Some(https.clone()), req)
-        });
-        let io = TokioIo::new(stream);
-        let served = match h2 {
-            #[cfg(feature = "http2")]
-            true => {
-                let connection = builders.http2.serve_connection(io, service);
-                activity
-                    .limit(watcher.watch(connection), header_timeout)
-                    .await
-            }
-            _ => {
-                let connection = builders.http1.serve_connection(io, service);
-                activity
-                    .limit(watcher.watch(connection), header_timeout)
-                    .await
-            }
-        };
-        log_end(remote, served);
-    }
-
-    /// Waits for what comes before the first request (its first byte, a TLS handshake)
-    /// for the header timeout at most; `None` if it did not come in time, or shutdown
-    /// began and it did not come within a moment more (a request may be on its way on a
-    /// connection made just before).
-    async fn before_first_request<T>(&mut self, step: impl Future<Output = T>) -> Option<T> {
-        let header_timeout = self.site.shared.config.header_timeout;
-        let step = tokio::time::timeout(header_timeout, step);
-        let stop = &mut self.stop;
-        let last_call = async {
-            let _ = stop.changed().await;
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
-        tokio::select! {
-            done = step => done.ok(),
-            () = last_call => None,
-        }
-    }
-}
-
-/// One request on a connection: dispatched, and counted in flight until its response is
-/// sent.
-fn respond(
-    site: &Arc<Site>,
-    activity: &Arc<Activity>,
-    remote: SocketAddr,
-    https: Option<Https>,
-    req: http::Request<hyper::body::Incoming>,
-) -> impl Future<Output = Result<http::Response<idle::Sending>, std::convert::Infallible>> + Send + 'static
-{
-    use futures_util::FutureExt as _;
-
-    let in_flight = activity.begin();
-    dispatch::handle(Arc::clone(site), remote, https, req)
-        .map(|response| Ok(response?.map(|body| idle::Sending::new(body, in_flight))))
-}
-
-/// How a connection ended: an error or the header timeout, for the debug log.
-fn log_end<E: std::fmt::Display>(remote: SocketAddr, served: Option<Result<(), E>>) {
-    match served {
-        Some(Ok(())) => {}
-        Some(Err(e)) => tracing::debug!("connection from {remote} ended: {e}"),
-        None => {
-            tracing::debug!("connection from {remote} closed: no request within the header timeout")
-        }
-    }
-}
-
-/// What serves connections: plain ones (HTTP/1.1, and HTTP/2 by prior knowledge with the
-/// `http2` feature), and TLS ones by the protocol ALPN chose.
-#[derive(Clone)]
-struct Builders {
-    #[cfg(feature = "http2")]
-    plain: hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
-    #[cfg(not(feature = "http2"))]
-    plain: hyper::server::conn::http1::Builder,
-    #[cfg(feature = "tls")]
-    http1: hyper::server::conn::http1::Builder,
-    #[cfg(all(feature = "tls", feature = "http2"))]
-    http2: hyper::server::conn::http2::Builder<hyper_util::rt::TokioExecutor>,
-}
-
-impl Builders {
-    /// hyper's own header timeout is off: [`idle`](crate::idle) keeps it, with one timer
-    /// per connection rather than one per request.
-    fn new() -> Self {
-        let mut http1 = hyper::server::conn::http1::Builder::new();
-        http1.header_read_timeout(None);
-        #[cfg(feature = "http2")]
-        let mut http2 =
-            hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
-        #[cfg(feature = "http2")]
-        http2.timer(TokioTimer::new());
-        #[cfg(feature = "http2")]
-        let plain = {
-            let mut auto =
-                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-            auto.http1().header_read_timeout(None);
-            auto.http2().timer(TokioTimer::new());
-            auto
-        };
-        #[cfg(not(feature = "http2"))]
-        let plain = http1.clone();
-        Self {
-            plain,
-            #[cfg(feature = "tls")]
-            http1,
-            #[cfg(all(feature = "tls", feature = "http2"))]
-            http2,
-        }
     }
 }
 
