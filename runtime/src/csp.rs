@@ -4,17 +4,12 @@
 //!
 //! The policy and its header are described at [`App::strict_csp`](crate::App::strict_csp).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use http::HeaderValue;
 
-tokio::task_local! {
-    /// The nonce of the request being rendered, for scripts in `html!` fragments too;
-    /// `None` when the response goes out without the strict policy.
-    static CURRENT: Option<Arc<Nonce>>;
-}
-
-/// A request's nonce, made when the first script is written.
+/// A request's nonce, made when the first script is written (by
+/// [`rendering::write_nonce`](crate::rendering::write_nonce)).
 #[derive(Default)]
 pub(crate) struct Nonce(OnceLock<String>);
 
@@ -39,52 +34,26 @@ impl Nonce {
     }
 }
 
-/// Runs `page` with the request's nonce reachable from fragments, if it has one.
-pub(crate) async fn scope<F: std::future::Future>(nonce: Option<Arc<Nonce>>, page: F) -> F::Output {
-    CURRENT.scope(nonce, page).await
-}
-
-/// Writes ` nonce="…"` where the page compiler found a `<script` start tag. Without the
-/// strict policy, or outside a request (a unit test rendering a fragment), it writes
-/// nothing.
-#[doc(hidden)]
-pub fn write_nonce(out: &mut String) {
-    let _ = CURRENT.try_with(|nonce| {
-        if let Some(nonce) = nonce {
-            out.push_str(" nonce=\"");
-            out.push_str(nonce.get());
-            out.push('"');
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn the_policy_names_the_nonce_the_scripts_got() {
-        let nonce = Arc::new(Nonce::default());
+    #[test]
+    fn the_policy_names_the_nonce_once_one_was_made() {
+        let nonce = Nonce::default();
         assert_eq!(
             nonce.policy(),
             "script-src 'none'; object-src 'none'; base-uri 'none'"
         );
-        let mut out = String::from("<script");
-        scope(Some(Arc::clone(&nonce)), async { write_nonce(&mut out) }).await;
-        let written = out.strip_prefix("<script nonce=\"").unwrap();
-        let value = written.strip_suffix('"').unwrap();
+        let value = nonce.get().to_owned();
         assert_eq!(value.len(), 32);
-        assert!(nonce
-            .policy()
-            .to_str()
-            .unwrap()
-            .starts_with(&format!("script-src 'nonce-{value}' 'strict-dynamic';")));
-        let mut outside = String::new();
-        write_nonce(&mut outside);
-        scope(None, async { write_nonce(&mut outside) }).await;
+        assert!(value.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(nonce.get(), value, "one nonce per request");
         assert_eq!(
-            outside, "",
-            "no nonce outside a request or without the policy"
+            nonce.policy(),
+            format!(
+                "script-src 'nonce-{value}' 'strict-dynamic'; object-src 'none'; base-uri 'none'"
+            )
         );
     }
 }

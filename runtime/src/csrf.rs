@@ -21,6 +21,7 @@ use sha2::Sha256;
 
 use crate::escape::Render;
 use crate::form::Form;
+use crate::rendering;
 use crate::request::Request;
 use crate::session::SessionId;
 
@@ -29,11 +30,6 @@ pub(crate) const FIELD: &str = "_csrf";
 
 /// The header that carries the token for scripts.
 pub(crate) const HEADER: &str = "x-csrf-token";
-
-tokio::task_local! {
-    /// The session id of the request being rendered, for forms in `html!` fragments.
-    static CURRENT: Arc<SessionId>;
-}
 
 /// Why an unsafe request was refused (403).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,11 +125,11 @@ struct CsrfField;
 
 impl Render for CsrfField {
     fn render(&self, out: &mut String) {
-        let _ = CURRENT.try_with(|session| {
+        rendering::with(|rendering| {
             out.push_str("<input type=\"hidden\" name=\"");
             out.push_str(FIELD);
             out.push_str("\" value=\"");
-            out.push_str(&token_for(session));
+            out.push_str(&token_for(&rendering.session));
             out.push_str("\">");
         });
     }
@@ -143,11 +139,6 @@ impl Render for CsrfField {
 #[doc(hidden)]
 pub fn write_field(out: &mut String) {
     CsrfField.render(out);
-}
-
-/// Runs `page` with the request's session id reachable from fragments.
-pub(crate) async fn scope<F: std::future::Future>(session: Arc<SessionId>, page: F) -> F::Output {
-    CURRENT.scope(session, page).await
 }
 
 /// Checks the token of an unsafe request before its page runs. Safe methods pass.
@@ -224,7 +215,11 @@ mod tests {
             Arc::new(Key::generate()),
         ));
         let expected = token_for(&session);
-        let rendered = scope(session, async {
+        let rendering = rendering::Rendering {
+            session,
+            nonce: None,
+        };
+        let rendered = rendering::scope(rendering, async {
             let mut out = String::new();
             write_field(&mut out);
             out

@@ -2,12 +2,17 @@
 //! time limit), turn errors into error pages, save the session, log the request.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
 
 use cookie::Key;
+use futures_util::future::Either;
 use futures_util::FutureExt;
 use http::header::{
     HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, SET_COOKIE,
@@ -19,11 +24,11 @@ use crate::body::{self, Outgoing};
 use crate::config::Shared;
 use crate::constraints::Constraints;
 use crate::cookie::set_cookie_headers;
-use crate::csp;
 use crate::csrf;
 use crate::error::{Error, Result};
 use crate::error_page;
 use crate::registry::PageEntry;
+use crate::rendering::{self, Rendering};
 use crate::request::{Request, RequestId};
 use crate::response::Response;
 use crate::router::{Lookup, Router};
@@ -67,102 +72,130 @@ pub(crate) struct Https {
 
 /// One request, start to end: route, run the page, turn errors into pages, log. `https`
 /// is set when the connection is TLS.
-pub(crate) async fn handle(
+///
+/// Not an `async fn`: its future is moved a few times on its way into hyper's connection,
+/// and an `async fn` would keep its arguments twice (as arguments and as the parts taken
+/// from them). The probes' rare requests get a future of their own, on the heap.
+pub(crate) fn handle(
+    site: Arc<Site>,
+    remote: SocketAddr,
+    https: Option<Https>,
+    request: http::Request<Incoming>,
+) -> impl Future<Output = std::result::Result<http::Response<Outgoing>, Infallible>> + Send + 'static
+{
+    if site.shared.probes.is_probe(request.uri().path()) {
+        return Either::Left(Box::pin(probe(site, remote, https, request)));
+    }
+    Either::Right(page(site, remote, https, request))
+}
+
+/// A request on a probe's path (`/healthz`, `/readyz`): the probe's answer, or the page
+/// there if the probe does not answer this method.
+async fn probe(
     site: Arc<Site>,
     remote: SocketAddr,
     https: Option<Https>,
     request: http::Request<Incoming>,
 ) -> std::result::Result<http::Response<Outgoing>, Infallible> {
-    let probes = &site.shared.probes;
-    if probes.is_probe(request.uri().path()) {
-        let stopping = site.stopping.load(Ordering::Relaxed);
-        if let Some(mut answer) = probes
-            .answer(request.method(), request.uri().path(), stopping)
-            .await
-        {
-            close_if_draining(&site, request.version(), &mut answer);
-            tracing::debug!(target: "rsp::access", "{remote} {} {} {}", request.method(), request.uri(), answer.status().as_u16());
-            return Ok(answer);
-        }
+    let stopping = site.stopping.load(Ordering::Relaxed);
+    let path = request.uri().path();
+    if let Some(mut answer) = site
+        .shared
+        .probes
+        .answer(request.method(), path, stopping)
+        .await
+    {
+        close_if_draining(&site, request.version(), &mut answer);
+        tracing::debug!(target: "rsp::access", "{remote} {} {} {}", request.method(), request.uri(), answer.status().as_u16());
+        return Ok(answer);
     }
+    page(site, remote, https, request).await
+}
+
+/// A request for a page (or an asset, or a missing one).
+fn page(
+    site: Arc<Site>,
+    remote: SocketAddr,
+    https: Option<Https>,
+    request: http::Request<Incoming>,
+) -> impl Future<Output = std::result::Result<http::Response<Outgoing>, Infallible>> + Send + 'static
+{
     let started = std::time::SystemTime::now();
     let id = RequestId(site.next_id.fetch_add(1, Ordering::Relaxed));
     let (head, body) = request.into_parts();
     let origin = site.shared.proxies.origin(remote, &head.headers);
-    let mut req = Request::new(
-        head,
-        Some(body),
-        origin.client,
-        id,
-        Arc::clone(&site.shared),
-    );
-    let shared = &*site.shared;
-    let mut response = respond(&site, &mut req).await;
+    let client = origin.client;
     let over_https = https.is_some() || origin.https;
-    let (slot, sessions) = req.session_parts();
-    if let Err(e) = session::commit(slot, sessions, over_https, &mut response).await {
-        let error = Error::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the session could not be saved: {e}"),
-        );
-        tracing::error!(request_id = %id, "{error}");
-        response = error_page::builtin(&error, &req, None, shared.config.detailed_errors);
-    }
-    // A page's markup, not a file from disk, which is sent as it is (as assets are).
-    let html = !response.has_file()
-        && response
-            .headers()
-            .get(CONTENT_TYPE)
-            .is_none_or(|kind| kind.as_bytes().starts_with(b"text/html"));
-    #[cfg(debug_assertions)]
-    if html {
-        if let Some(script) = crate::dev::reload_script(req.nonce()) {
-            response.append_html(&script);
+    let mut req = Request::new(head, Some(body), client, id, Arc::clone(&site.shared));
+    async move {
+        let shared = &*site.shared;
+        let mut response = respond(&site, &mut req).await;
+        let (slot, sessions) = req.session_parts();
+        if let Err(e) = session::commit(slot, sessions, over_https, &mut response).await {
+            let error = Error::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the session could not be saved: {e}"),
+            );
+            tracing::error!(request_id = %id, "{error}");
+            response = error_page::builtin(&error, &req, None, shared.config.detailed_errors);
         }
-    }
-    if html && req.strict_csp() {
-        let policy = req.nonce().policy();
-        response
-            .headers_mut()
-            .entry(CONTENT_SECURITY_POLICY)
-            .or_insert(policy);
-    }
-    if let Some(rest) = req.unread_body() {
-        body::linger(rest);
-    }
-    let file = match crate::file::answer(&mut response, req.method(), req.headers()) {
-        Some((mut file, offset, len)) => match seek(&mut file, offset).await {
-            Ok(()) => Some((file, len)),
-            Err(e) => {
-                let error = Error::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("the file could not be read: {e}"),
-                );
-                tracing::error!(request_id = %id, "{error}");
-                response = error_page::builtin(&error, &req, None, shared.config.detailed_errors);
-                None
+        // A page's markup, not a file from disk, which is sent as it is (as assets are).
+        let html = !response.has_file()
+            && response
+                .headers()
+                .get(CONTENT_TYPE)
+                .is_none_or(|kind| kind.as_bytes().starts_with(b"text/html"));
+        #[cfg(debug_assertions)]
+        if html {
+            if let Some(script) = crate::dev::reload_script(req.nonce()) {
+                response.append_html(&script);
             }
-        },
-        None => None,
-    };
-    // A page for this visitor alone: no shared cache may keep it.
-    let private = req.session_id().is_used();
-    let mut response = into_http(response, file, &shared.key, private);
-    if let Some(Https { hsts: Some(hsts) }) = https {
-        response
-            .headers_mut()
-            .insert(http::header::STRICT_TRANSPORT_SECURITY, hsts);
+        }
+        if html && req.strict_csp() {
+            let policy = req.nonce().policy();
+            response
+                .headers_mut()
+                .entry(CONTENT_SECURITY_POLICY)
+                .or_insert(policy);
+        }
+        if let Some(rest) = req.unread_body() {
+            body::linger(rest);
+        }
+        let file = match crate::file::answer(&mut response, req.method(), req.headers()) {
+            Some((mut file, offset, len)) => match seek(&mut file, offset).await {
+                Ok(()) => Some((file, len)),
+                Err(e) => {
+                    let error = Error::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("the file could not be read: {e}"),
+                    );
+                    tracing::error!(request_id = %id, "{error}");
+                    response =
+                        error_page::builtin(&error, &req, None, shared.config.detailed_errors);
+                    None
+                }
+            },
+            None => None,
+        };
+        // A page for this visitor alone: no shared cache may keep it.
+        let private = req.session_id().is_used();
+        let mut response = into_http(response, file, &shared.key, private);
+        if let Some(Https { hsts: Some(hsts) }) = https {
+            response
+                .headers_mut()
+                .insert(http::header::STRICT_TRANSPORT_SECURITY, hsts);
+        }
+        close_if_draining(&site, req.version(), &mut response);
+        crate::log::access(
+            client,
+            req.method(),
+            req.uri(),
+            response.status().as_u16(),
+            started,
+            id,
+        );
+        Ok(response)
     }
-    close_if_draining(&site, req.version(), &mut response);
-    crate::log::access(
-        origin.client,
-        req.method(),
-        req.uri(),
-        response.status().as_u16(),
-        started,
-        id,
-    );
-    Ok(response)
 }
 
 async fn respond(site: &Site, req: &mut Request) -> Response {
@@ -231,23 +264,20 @@ async fn run(entry: &'static PageEntry, req: &mut Request, site: &Site) -> Resul
         req.turn_csp_off();
     }
     let mut res = Response::default();
-    let session = Arc::clone(req.session_id());
-    let nonce = req.strict_csp().then(|| Arc::clone(req.nonce()));
-    let page = csp::scope(
-        nonce,
-        csrf::scope(
-            session,
-            AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind(),
-        ),
-    );
+    let rendering = Rendering {
+        session: Arc::clone(req.session_id()),
+        nonce: req.strict_csp().then(|| Arc::clone(req.nonce())),
+    };
+    let page = AssertUnwindSafe((entry.handler)(req, &mut res)).catch_unwind();
+    let page = rendering::scope(rendering, page);
     let limit = shared.config.request_timeout;
     match within(limit, page).await {
-        Ok(Ok(Ok(mut response))) => {
+        Some(Ok(Ok(mut response))) => {
             response.absorb(res);
             Ok(response)
         }
-        Ok(Ok(Err(error))) => Err(error),
-        Ok(Err(panic)) => {
+        Some(Ok(Err(error))) => Err(error),
+        Some(Err(panic)) => {
             let why = panic
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
@@ -262,7 +292,7 @@ async fn run(entry: &'static PageEntry, req: &mut Request, site: &Site) -> Resul
                 None => error,
             })
         }
-        Err(_) => Err(Error::new(
+        None => Err(Error::new(
             StatusCode::SERVICE_UNAVAILABLE,
             format!("the page did not finish within {limit:?}"),
         )),
@@ -281,19 +311,22 @@ async fn check_submission(entry: &'static PageEntry, req: &mut Request, site: &S
     Ok(())
 }
 
-/// `page`'s output, or `Err` once `limit` has passed. A page that finishes on its first
-/// poll, as most do, never arms a timer: no clock read, no timer-wheel entry.
-async fn within<F: std::future::Future>(
-    limit: std::time::Duration,
-    page: F,
-) -> std::result::Result<F::Output, tokio::time::error::Elapsed> {
+/// `page`'s output, or `None` once `limit` has passed. A page that finishes on its first
+/// poll, as most do, never arms a timer: no clock read, no timer-wheel entry. Polled by
+/// hand rather than with `tokio::time::timeout`, whose future (the page's and a timer's,
+/// side by side) every request's future would carry.
+async fn within<F: Future>(limit: Duration, page: F) -> Option<F::Output> {
     let mut page = std::pin::pin!(page);
-    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(page.as_mut().poll(cx))).await;
-    match first {
-        std::task::Poll::Ready(output) => Ok(output),
-        // The timer is large: on the heap, only for pages that wait for something.
-        std::task::Poll::Pending => Box::pin(tokio::time::timeout(limit, page)).await,
-    }
+    // On the heap, and only for pages that wait for something.
+    let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = page.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
 }
 
 /// The page for an error: the site's own page for that status if it has one, else a
@@ -304,7 +337,7 @@ fn error_page<'a>(
     req: &'a mut Request,
     entry: Option<&'static PageEntry>,
     error: Error,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send + 'a>> {
+) -> Pin<Box<dyn Future<Output = Response> + Send + 'a>> {
     Box::pin(error_page_of(site, req, entry, error))
 }
 
@@ -366,9 +399,6 @@ const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
 
 const PRIVATE: HeaderValue = HeaderValue::from_static("private, no-cache");
 
-/// The response as hyper sends it. A `private` one (it read the session or a CSRF token)
-/// or one that sets a cookie is marked `Cache-Control: private, no-cache` unless the page
-/// set its own `Cache-Control`, as PHP does for pages that start a session.
 /// Closes an HTTP/1 connection after this response while the site drains.
 fn close_if_draining(site: &Site, version: http::Version, response: &mut http::Response<Outgoing>) {
     if site.draining.load(Ordering::Relaxed) && version < http::Version::HTTP_2 {
@@ -379,6 +409,9 @@ fn close_if_draining(site: &Site, version: http::Version, response: &mut http::R
     }
 }
 
+/// The response as hyper sends it. A `private` one (it read the session or a CSRF token)
+/// or one that sets a cookie is marked `Cache-Control: private, no-cache` unless the page
+/// set its own `Cache-Control`, as PHP does for pages that start a session.
 fn into_http(
     response: Response,
     file: Option<(tokio::fs::File, u64)>,

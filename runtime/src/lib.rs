@@ -151,6 +151,7 @@ mod proxy;
 #[cfg(feature = "tls")]
 mod redirect;
 mod registry;
+mod rendering;
 mod request;
 mod response;
 mod router;
@@ -214,12 +215,12 @@ pub mod __private {
 
     pub use crate::assets::{serve as serve_asset, Asset, Assets, Variant};
     pub use crate::constraints::{FieldKind, FieldRule, FormRules};
-    pub use crate::csp::write_nonce as script_nonce;
     pub use crate::csrf::write_field as csrf_field;
     #[cfg(debug_assertions)]
     pub use crate::dev::{text as dev_text, BodyRef, BodySource};
     pub use crate::layout::FrameFn;
     pub use crate::registry::{Handler, PageEntry, PageFuture, Target};
+    pub use crate::rendering::write_nonce as script_nonce;
     pub use crate::settings::SettingInfo;
     pub use inventory;
 
