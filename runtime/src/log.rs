@@ -4,7 +4,7 @@
 //! Lines are not written one `write` at a time: an access log under load would cost a
 //! system call per request, a sixth of a small request's CPU. Each thread gathers its
 //! lines in a buffer of its own (so that two threads logging at once never wait for each
-//! other), and a thread of the log's own writes them out when one holds 32 KiB, and at
+//! other), and a thread of the log's own writes them out when one holds 256 KiB, and at
 //! least every 50 ms, so a line is on its way within 50 ms; the end of `serve` writes what
 //! is left. Lines of one thread keep their order; lines of two threads written within the
 //! same 50 ms may come out one thread's batch after the other's.
@@ -17,8 +17,9 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-/// Bytes a thread gathers before the writer is woken early.
-const BATCH: usize = 32 * 1024;
+/// Bytes a thread gathers before the writer is woken early: a few thousand lines, so
+/// that under load the writer runs a few times per pause rather than hundreds.
+const BATCH: usize = 256 * 1024;
 /// The longest a line waits.
 const PAUSE: Duration = Duration::from_millis(50);
 
@@ -132,19 +133,22 @@ fn write_out(gathered: &Gathered) {
 /// `init`.
 fn gather<R>(write: impl FnOnce(&mut Lines) -> R) -> Option<R> {
     let gathered = GATHERED.get()?;
-    MINE.try_with(|mine| {
-        let mut lines = lock(mine);
-        let before = lines.bytes.len();
-        let result = write(&mut lines);
-        // Once, when the lines fill a batch: a wake-up is a system call.
-        if before < BATCH && lines.bytes.len() >= BATCH {
-            if let Some(writer) = gathered.writer.get() {
-                writer.unpark();
-            }
+    let (result, filled) = MINE
+        .try_with(|mine| {
+            let mut lines = lock(mine);
+            let before = lines.bytes.len();
+            let result = write(&mut lines);
+            (result, before < BATCH && lines.bytes.len() >= BATCH)
+        })
+        .ok()?;
+    // Once, when the lines fill a batch (a wake-up is a system call), and with the lock
+    // let go: on a shared core the writer runs at once and would wait for it.
+    if filled {
+        if let Some(writer) = gathered.writer.get() {
+            writer.unpark();
         }
-        result
-    })
-    .ok()
+    }
+    Some(result)
 }
 
 /// One event's writer: adds to the thread's lines (straight to stderr before `init`).
