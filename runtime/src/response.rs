@@ -209,14 +209,40 @@ impl Response {
     /// Moves the headers and cookies of `earlier` (set by a page before it returned this
     /// response) into this one; headers this response sets itself win.
     pub(crate) fn absorb(&mut self, earlier: Response) {
-        for (name, value) in earlier.headers {
-            if let Some(name) = name {
-                self.headers.entry(name).or_insert(value);
+        // Most pages set nothing on `res`, or only there: then there is nothing to merge.
+        if self.headers.is_empty() {
+            self.headers = earlier.headers;
+        } else if !earlier.headers.is_empty() {
+            self.merge_headers(earlier.headers);
+        }
+        if self.cookies.is_empty() {
+            self.cookies = earlier.cookies;
+        } else if !earlier.cookies.is_empty() {
+            let mut cookies = earlier.cookies;
+            cookies.append(&mut self.cookies);
+            self.cookies = cookies;
+        }
+    }
+
+    /// Each header of `earlier` with all its values, unless this response has it.
+    fn merge_headers(&mut self, earlier: HeaderMap) {
+        // The name whose values are being moved: a header's second value and on come
+        // without a name.
+        let mut moving = None;
+        for (name, value) in earlier {
+            match name {
+                Some(name) if self.headers.contains_key(&name) => moving = None,
+                Some(name) => {
+                    self.headers.insert(name.clone(), value);
+                    moving = Some(name);
+                }
+                None => {
+                    if let Some(name) = &moving {
+                        self.headers.append(name, value);
+                    }
+                }
             }
         }
-        let mut cookies = earlier.cookies;
-        cookies.append(&mut self.cookies);
-        self.cookies = cookies;
     }
 
     /// Adds markup at the end of the body.
@@ -294,4 +320,39 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<Response> {
 /// ```
 pub fn not_found() -> Result<Response> {
     Err(Error::status_only(StatusCode::NOT_FOUND))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::header::{HeaderValue, LINK, VARY};
+
+    fn with(headers: &[(http::header::HeaderName, &'static str)]) -> Response {
+        let mut response = Response::default();
+        for (name, value) in headers {
+            response
+                .headers_mut()
+                .append(name, HeaderValue::from_static(value));
+        }
+        response
+    }
+
+    fn values(response: &Response, name: &http::header::HeaderName) -> Vec<String> {
+        let values = response.headers().get_all(name).iter();
+        values.map(|v| v.to_str().unwrap().to_owned()).collect()
+    }
+
+    #[test]
+    fn absorbing_keeps_every_value_and_the_returned_response_wins() {
+        let earlier = [(LINK, "</a.css>"), (LINK, "</b.js>"), (VARY, "cookie")];
+        let mut returned = with(&[(VARY, "accept")]);
+        returned.absorb(with(&earlier));
+        assert_eq!(values(&returned, &LINK), ["</a.css>", "</b.js>"]);
+        assert_eq!(values(&returned, &VARY), ["accept"]);
+
+        let mut empty = Response::default();
+        empty.absorb(with(&earlier));
+        assert_eq!(values(&empty, &LINK), ["</a.css>", "</b.js>"]);
+        assert_eq!(values(&empty, &VARY), ["cookie"]);
+    }
 }
