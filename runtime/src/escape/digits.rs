@@ -44,7 +44,7 @@ pub(super) fn push_below_e2(n: u32, out: &mut String) {
 
 /// The digits of a number of 10^4 or more, written forwards into room for the longest
 /// number: no counting of digits first.
-#[inline]
+#[inline(always)]
 fn push_long(n: u64, out: &mut String) {
     const E8: u64 = 100_000_000;
     out.reserve(20);
