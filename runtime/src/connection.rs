@@ -110,7 +110,7 @@ impl Connection {
         http::Request<Incoming>,
         Response = http::Response<Sending>,
         Error = Infallible,
-        Future = impl Future<Output = Answer> + Send + 'static,
+        Future = impl Future<Output = ServiceAnswer> + Send + 'static,
     > + Clone {
         use futures_util::FutureExt as _;
 
@@ -124,7 +124,7 @@ impl Connection {
 }
 
 /// What the service answers a request with.
-type Answer = Result<http::Response<Sending>, Infallible>;
+type ServiceAnswer = Result<http::Response<Sending>, Infallible>;
 
 /// Serves `connection` to its end: closed by either side, by a graceful shutdown, or
 /// after the header timeout with no request in flight. How it ended goes to the debug log.

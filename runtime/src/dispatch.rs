@@ -70,6 +70,9 @@ pub(crate) struct Https {
     pub(crate) hsts: Option<http::HeaderValue>,
 }
 
+/// What a request is answered with: hyper's response, never an error (an error is a page).
+pub(crate) type Answer = std::result::Result<http::Response<Outgoing>, Infallible>;
+
 /// One request, start to end: route, run the page, turn errors into pages, log. `https`
 /// is set when the connection is TLS.
 ///
@@ -81,8 +84,7 @@ pub(crate) fn handle(
     remote: SocketAddr,
     https: Option<Https>,
     request: http::Request<Incoming>,
-) -> impl Future<Output = std::result::Result<http::Response<Outgoing>, Infallible>> + Send + 'static
-{
+) -> impl Future<Output = Answer> + Send + 'static {
     if site.shared.probes.is_probe(request.uri().path()) {
         return Either::Left(Box::pin(probe(site, remote, https, request)));
     }
@@ -96,7 +98,7 @@ async fn probe(
     remote: SocketAddr,
     https: Option<Https>,
     request: http::Request<Incoming>,
-) -> std::result::Result<http::Response<Outgoing>, Infallible> {
+) -> Answer {
     let stopping = site.stopping.load(Ordering::Relaxed);
     let path = request.uri().path();
     if let Some(mut answer) = site
@@ -118,8 +120,7 @@ fn page(
     remote: SocketAddr,
     https: Option<Https>,
     request: http::Request<Incoming>,
-) -> impl Future<Output = std::result::Result<http::Response<Outgoing>, Infallible>> + Send + 'static
-{
+) -> impl Future<Output = Answer> + Send + 'static {
     let started = std::time::SystemTime::now();
     let id = RequestId(site.next_id.fetch_add(1, Ordering::Relaxed));
     let (head, body) = request.into_parts();
