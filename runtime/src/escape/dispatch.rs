@@ -43,6 +43,9 @@ pub trait Context {
     fn write_float(text: &str, _finite: bool, out: &mut String) {
         push_text(text, out);
     }
+    /// Whether [`write_float`](Context::write_float) writes a finite float's text as it
+    /// is, so that it may be formatted straight into the page.
+    const FLOAT_AS_IT_IS: bool = true;
 }
 
 /// HTML text, where markup is trusted.
@@ -121,6 +124,8 @@ impl<O: Outer> Context for Js<O> {
         push_digits(magnitude, out);
     }
 
+    const FLOAT_AS_IT_IS: bool = false;
+
     fn write_float(text: &str, finite: bool, out: &mut String) {
         if finite {
             Self::write_literal(text, out);
@@ -152,6 +157,8 @@ impl<O: Outer> Context for JsRegex<O> {
         }
         push_digits(magnitude, out);
     }
+
+    const FLOAT_AS_IT_IS: bool = false;
 
     fn write_float(text: &str, _finite: bool, out: &mut String) {
         Self::write_str(text, out);
@@ -247,8 +254,11 @@ macro_rules! escape_floats {
                     $fraction_bits,
                     $exponent_bits,
                 );
-                let mut buffer = zmij::Buffer::new();
                 let fixed = float::Fixed::is_fixed(*self);
+                if C::FLOAT_AS_IT_IS && fixed && float::push_fixed(*self, exact, out) {
+                    return;
+                }
+                let mut buffer = zmij::Buffer::new();
                 let text = float::text(*self, exact, fixed, &mut buffer);
                 C::write_float(&text, self.is_finite(), out);
             }

@@ -1191,10 +1191,33 @@ fn floats_are_written_as_display_writes_them() {
             floats.push(f64::from_bits(exponent << 52 | significand));
         }
     }
+    // Also one after another into one string, as a page writes them, and in an attribute.
+    let (mut page, mut expected) = (String::from("<td>"), String::from("<td>"));
     for x in floats {
         assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
+        assert_eq!(write_one!(Attr<Quoted>, x), x.to_string());
+        crate::__rsp_write!(Text, &mut page, x);
+        expected.push_str(&x.to_string());
         let x = x as f32;
         assert_eq!(write_one!(Text, x), x.to_string(), "{:#x}", x.to_bits());
+        crate::__rsp_write!(Text, &mut page, x);
+        expected.push_str(&x.to_string());
+        page.push(' ');
+        expected.push(' ');
+    }
+    assert_eq!(page, expected);
+}
+
+/// Floats exactly halfway between two shortest decimals, which `{}` rounds up and zmij
+/// to even: 2^-k has its last digit 5 at the k-th place.
+#[test]
+fn floats_halfway_between_two_decimals_are_written_as_display_writes_them() {
+    for k in 1..40 {
+        for x in [2f64.powi(-k), 1.0 + 2f64.powi(-k), 3.0 * 2f64.powi(-k)] {
+            assert_eq!(write_one!(Text, x), x.to_string(), "{x:e}");
+            let x = x as f32;
+            assert_eq!(write_one!(Text, x), x.to_string(), "{x:e}");
+        }
     }
 }
 
