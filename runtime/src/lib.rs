@@ -246,6 +246,18 @@ pub mod __private {
             self.0.load(Ordering::Relaxed)
         }
 
+        /// Makes room in `out` for the size this hint holds. An empty string with no room
+        /// (a fresh `String::new()`) is given a new one of that size: allocating it costs
+        /// less than growing the old.
+        #[inline]
+        pub fn reserve(&self, out: &mut String) {
+            if out.capacity() == 0 {
+                *out = String::with_capacity(self.get());
+            } else {
+                out.reserve(self.get());
+            }
+        }
+
         /// Remembers a rendered size, with some room to spare.
         #[inline]
         pub fn learn(&self, size: usize) {

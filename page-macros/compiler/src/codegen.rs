@@ -296,7 +296,7 @@ pub(crate) fn fragment(body: &Body<'_>) -> TokenStream {
             static #size: ::rsp::__private::SizeHint = ::rsp::__private::SizeHint::new(#capacity);
             #source
             let #start = #buf.len();
-            #buf.reserve(#size.get());
+            #size.reserve(#buf);
             #statements
             #size.learn(#buf.len() - #start);
         })
@@ -524,7 +524,7 @@ pub(crate) fn layout(def: &LayoutDef, body: &Body<'_>) -> TokenStream {
     let write = match outer {
         None => quote! {
             let #start = #frame.len();
-            #frame.reserve(#size.get());
+            #size.reserve(#frame);
             let #buf = &mut *#frame;
             #statements
             #size.learn(#frame.len() - #start);
