@@ -18,7 +18,7 @@ pub const UNSAFE_URL: &str = "about:invalid#rsp-unsafe-url";
 /// rsp::escape::html(r#"<a href="x">&'"#, &mut out);
 /// assert_eq!(out, "&lt;a href=&#34;x&#34;&gt;&amp;&#39;");
 /// ```
-#[inline]
+#[inline(always)]
 pub fn html(input: &str, out: &mut String) {
     if input.len() < LANES {
         // Most values are short (names, words) and have nothing to escape.
@@ -166,31 +166,42 @@ fn html_long(input: &str, out: &mut String) {
         #[allow(unsafe_code)]
         return unsafe { html_long_avx2(input, out) };
     }
+    html_long_portable(input, out);
+}
+
+/// [`html_by_chunks`] with what every CPU has.
+#[inline(always)]
+pub(super) fn html_long_portable(input: &str, out: &mut String) {
     html_by_chunks(input, out, |chunk| {
         // `u8`, not `bool`, and no early exit: that is what vectorizes (no branch per
-        // byte, vector comparisons).
-        chunk
+        // byte, vector comparisons). Most chunks of long text have nothing to replace:
+        // only those that do are looked at byte by byte.
+        let any = chunk
             .iter()
-            .fold(0, |any, &b| any | u8::from(is_html_special(b)))
-            != 0
+            .fold(0, |any, &b| any | u8::from(is_html_special(b)));
+        if any == 0 {
+            0
+        } else {
+            html_special_mask(chunk)
+        }
     });
 }
 
-/// [`html_by_chunks`] compiled for AVX2, each chunk checked by [`chunk_has_special_avx2`].
+/// [`html_by_chunks`] compiled for AVX2, each chunk checked by [`special_mask_avx2`].
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2")]
 fn html_long_avx2(input: &str, out: &mut String) {
     // The closure has this function's target features: the call needs no `unsafe`.
-    html_by_chunks(input, out, |chunk| chunk_has_special_avx2(chunk));
+    html_by_chunks(input, out, |chunk| special_mask_avx2(chunk));
 }
 
-/// Whether a chunk holds a byte [`html`] replaces, each byte looked up by its two halves
-/// in two 16-entry tables (two shuffles) rather than compared with each special byte: the
-/// bit a table gives for a byte's low half is one its high half gives only for the
-/// specials (0x00; 0x22, 0x26, 0x27; 0x3C, 0x3E).
+/// Bit `i` set if `chunk[i]` is a byte [`html`] replaces, each byte looked up by its two
+/// halves in two 16-entry tables (two shuffles) rather than compared with each special
+/// byte: the bit a table gives for a byte's low half is one its high half gives only for
+/// the specials (0x00; 0x22, 0x26, 0x27; 0x3C, 0x3E).
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2")]
-fn chunk_has_special_avx2(chunk: &[u8; LANES]) -> bool {
+fn special_mask_avx2(chunk: &[u8; LANES]) -> u64 {
     #[cfg(target_arch = "x86")]
     use std::arch::x86::*;
     #[cfg(target_arch = "x86_64")]
@@ -206,8 +217,8 @@ fn chunk_has_special_avx2(chunk: &[u8; LANES]) -> bool {
         1, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     );
     let low_half = _mm256_set1_epi8(0x0F);
-    let mut found = _mm256_setzero_si256();
-    for half in chunk.as_chunks::<32>().0 {
+    let mut mask = 0;
+    for (k, half) in chunk.as_chunks::<32>().0.iter().enumerate() {
         // SAFETY: an unaligned load of the 32 bytes of `half`.
         #[allow(unsafe_code)]
         let bytes = unsafe { _mm256_loadu_si256(half.as_ptr().cast()) };
@@ -215,21 +226,25 @@ fn chunk_has_special_avx2(chunk: &[u8; LANES]) -> bool {
         let low = _mm256_shuffle_epi8(by_low, bytes);
         let high = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_half);
         let high = _mm256_shuffle_epi8(by_high, high);
-        found = _mm256_or_si256(found, _mm256_and_si256(low, high));
+        let plain = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
+        let special = !(_mm256_movemask_epi8(plain) as u32);
+        mask |= u64::from(special) << (32 * k);
     }
-    _mm256_testz_si256(found, found) == 0
+    mask
 }
 
-/// Writes `input` escaped, [`LANES`] bytes at a time, checking each chunk with
-/// `has_special`: a chunk with nothing to replace is copied later as part of a longer run.
+/// Writes `input` escaped, [`LANES`] bytes at a time, each chunk's specials marked by
+/// `special_mask` ([`html_special_mask`]'s bits): a chunk with nothing to replace is
+/// copied later as part of a longer run.
 #[inline(always)]
-fn html_by_chunks(input: &str, out: &mut String, has_special: impl Fn(&[u8; LANES]) -> bool) {
+fn html_by_chunks(input: &str, out: &mut String, special_mask: impl Fn(&[u8; LANES]) -> u64) {
     let bytes = input.as_bytes();
     let (chunks, _) = bytes.as_chunks::<LANES>();
     let mut done = 0;
     for (n, chunk) in chunks.iter().enumerate() {
-        if has_special(chunk) {
-            done = html_escape_chunk(input, n * LANES, done, out);
+        let mask = special_mask(chunk);
+        if mask != 0 {
+            done = html_escape_chunk(input, n * LANES, mask, done, out);
         }
     }
     let tail = chunks.len() * LANES;
@@ -238,19 +253,19 @@ fn html_by_chunks(input: &str, out: &mut String, has_special: impl Fn(&[u8; LANE
         let start = bytes.len() - LANES;
         let window = bytes[start..].as_chunks::<LANES>().0[0];
         let seen = tail - start;
-        let mask = html_special_mask(&window) >> seen << seen;
+        let mask = special_mask(&window) >> seen << seen;
         done = html_escape_masked(input, start, mask, done, out);
     }
     out.push_str(&input[done..]);
 }
 
-/// Escapes the [`LANES`] bytes of `input` from `start`, writing the text from `done` up to
-/// them; returns where the unwritten text now begins. Out of line, so that the loop over
-/// chunks with nothing to escape keeps everything in registers.
+/// Escapes the bytes `mask` marks in the [`LANES`] bytes of `input` from `start`, writing
+/// the text from `done` up to them; returns where the unwritten text now begins. Out of
+/// line, so that the loop over chunks with nothing to escape keeps everything in
+/// registers.
 #[inline(never)]
-fn html_escape_chunk(input: &str, start: usize, done: usize, out: &mut String) -> usize {
-    let chunk = input.as_bytes()[start..].as_chunks::<LANES>().0[0];
-    html_escape_masked(input, start, html_special_mask(&chunk), done, out)
+fn html_escape_chunk(input: &str, start: usize, mask: u64, done: usize, out: &mut String) -> usize {
+    html_escape_masked(input, start, mask, done, out)
 }
 
 /// Escapes the bytes that `mask` marks in the [`LANES`] bytes of `input` from `start`,
@@ -300,9 +315,9 @@ fn html_expand(text: &str, out: &mut String) {
         let at = bytes.as_mut_ptr().add(bytes.len());
         let mut len = 0;
         for &b in text.as_bytes() {
-            let replacement = &HTML_EXPANSION[usize::from(b)];
-            std::ptr::copy_nonoverlapping(replacement.as_ptr(), at.add(len), 8);
-            len += usize::from(HTML_EXPANSION_LEN[usize::from(b)]);
+            let entry = HTML_EXPANSION[usize::from(b)];
+            at.add(len).cast::<u64>().write_unaligned(entry.to_le());
+            len += (entry >> 56) as usize;
         }
         bytes.set_len(bytes.len() + len);
     }
@@ -455,35 +470,30 @@ const HTML_ENTITIES: [&str; 0x40] = {
     table
 };
 
-/// What [`html_expand`] writes for each byte: its replacement, or itself.
-const HTML_EXPANSION: [[u8; 8]; 256] = {
-    let mut table = [[0; 8]; 256];
+/// What [`html_expand`] writes for each byte: its replacement (or itself) in the low
+/// bytes, read as little-endian, and in the top byte how many of them it keeps. One load
+/// per byte gives both, where two tables took two.
+const HTML_EXPANSION: [u64; 256] = {
+    let mut table = [0; 256];
     let mut byte = 0;
     while byte < table.len() {
+        let mut entry = [0; 8];
         match html_entity(byte as u8) {
             Some(entity) => {
                 let entity = entity.as_bytes();
                 let mut i = 0;
                 while i < entity.len() {
-                    table[byte][i] = entity[i];
+                    entry[i] = entity[i];
                     i += 1;
                 }
+                entry[7] = entity.len() as u8;
             }
-            None => table[byte][0] = byte as u8,
+            None => {
+                entry[0] = byte as u8;
+                entry[7] = 1;
+            }
         }
-        byte += 1;
-    }
-    table
-};
-
-/// How many of its [`HTML_EXPANSION`] bytes each byte keeps.
-const HTML_EXPANSION_LEN: [u8; 256] = {
-    let mut table = [1; 256];
-    let mut byte = 0;
-    while byte < table.len() {
-        if let Some(entity) = html_entity(byte as u8) {
-            table[byte] = entity.len() as u8;
-        }
+        table[byte] = u64::from_le_bytes(entry);
         byte += 1;
     }
     table

@@ -367,11 +367,20 @@ fn html_finds_every_special_in_any_text() {
                     html_reference(&text),
                     "{special:?} at {at} of {len}"
                 );
+                if len >= 64 {
+                    // The path CPUs without AVX2 take.
+                    let mut out = String::new();
+                    super::encode::html_long_portable(&text, &mut out);
+                    assert_eq!(out, html_reference(&text), "{special:?} at {at} of {len}");
+                }
             }
         }
     }
     let dense = "<b>it's</b> & \"x\" ".repeat(40);
     assert_eq!(escaped(&dense), html_reference(&dense));
+    let mut out = String::new();
+    super::encode::html_long_portable(&dense, &mut out);
+    assert_eq!(out, html_reference(&dense));
 }
 
 #[test]
