@@ -150,7 +150,10 @@ fn word_has_html_special(word: u64) -> bool {
 #[cold]
 #[inline(never)]
 fn html_short(input: &str, out: &mut String) {
-    html_expand(input, out);
+    // SAFETY: every byte of `input` is kept (so whole characters stay whole) or replaced
+    // by an ASCII entity or U+FFFD: the string stays UTF-8.
+    #[allow(unsafe_code)]
+    html_expand(input.as_bytes(), unsafe { out.as_mut_vec() });
 }
 
 /// How many bytes [`html`] checks at once in long text.
@@ -217,109 +220,122 @@ fn special_mask_avx2(chunk: &[u8; LANES]) -> u64 {
         1, 0, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     );
     let low_half = _mm256_set1_epi8(0x0F);
-    let mut mask = 0;
-    for (k, half) in chunk.as_chunks::<32>().0.iter().enumerate() {
+    // Non-zero where a byte is special.
+    let specials = |half: &[u8; 32]| {
         // SAFETY: an unaligned load of the 32 bytes of `half`.
         #[allow(unsafe_code)]
         let bytes = unsafe { _mm256_loadu_si256(half.as_ptr().cast()) };
         // A byte of 0x80 or more (its top bit set) looks up 0: none is special.
         let low = _mm256_shuffle_epi8(by_low, bytes);
         let high = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_half);
-        let high = _mm256_shuffle_epi8(by_high, high);
-        let plain = _mm256_cmpeq_epi8(_mm256_and_si256(low, high), _mm256_setzero_si256());
-        let special = !(_mm256_movemask_epi8(plain) as u32);
-        mask |= u64::from(special) << (32 * k);
+        _mm256_and_si256(low, _mm256_shuffle_epi8(by_high, high))
+    };
+    let (halves, _) = chunk.as_chunks::<32>();
+    let (first, second) = (specials(&halves[0]), specials(&halves[1]));
+    // Most chunks of long text have none: one test says so.
+    let any = _mm256_or_si256(first, second);
+    if _mm256_testz_si256(any, any) != 0 {
+        return 0;
     }
-    mask
+    let bits = |found| {
+        let plain = _mm256_cmpeq_epi8(found, _mm256_setzero_si256());
+        u64::from(!(_mm256_movemask_epi8(plain) as u32))
+    };
+    bits(first) | bits(second) << 32
 }
 
 /// Writes `input` escaped, [`LANES`] bytes at a time, each chunk's specials marked by
-/// `special_mask` ([`html_special_mask`]'s bits): a chunk with nothing to replace is
-/// copied later as part of a longer run.
+/// `special_mask` ([`html_special_mask`]'s bits). A chunk with nothing to replace is
+/// copied as soon as it is checked, while it is at hand, rather than read again later as
+/// part of a longer run.
 #[inline(always)]
 fn html_by_chunks(input: &str, out: &mut String, special_mask: impl Fn(&[u8; LANES]) -> u64) {
+    // SAFETY: what is appended is `input`, each byte in order, with some ASCII bytes
+    // replaced by ASCII entities or U+FFFD: UTF-8 once this returns. Between, the string
+    // may end inside a character (a chunk's last bytes), and nothing reads it.
+    #[allow(unsafe_code)]
+    let out = unsafe { out.as_mut_vec() };
     let bytes = input.as_bytes();
     let (chunks, _) = bytes.as_chunks::<LANES>();
-    let mut done = 0;
+    out.reserve(bytes.len());
     for (n, chunk) in chunks.iter().enumerate() {
         let mask = special_mask(chunk);
-        if mask != 0 {
-            done = html_escape_chunk(input, n * LANES, mask, done, out);
+        if mask == 0 {
+            out.extend_from_slice(chunk);
+        } else {
+            html_escape_chunk(bytes, n * LANES, mask, out);
         }
     }
     let tail = chunks.len() * LANES;
+    let mut done = tail;
     if tail < bytes.len() {
         // The last LANES bytes, the first of which were checked with the chunks.
         let start = bytes.len() - LANES;
         let window = bytes[start..].as_chunks::<LANES>().0[0];
         let seen = tail - start;
         let mask = special_mask(&window) >> seen << seen;
-        done = html_escape_masked(input, start, mask, done, out);
+        done = html_escape_masked(bytes, start, mask, done, out);
     }
-    out.push_str(&input[done..]);
+    out.extend_from_slice(&bytes[done..]);
 }
 
-/// Escapes the bytes `mask` marks in the [`LANES`] bytes of `input` from `start`, writing
-/// the text from `done` up to them; returns where the unwritten text now begins. Out of
+/// Writes the [`LANES`] bytes of `text` from `start`, escaping those `mask` marks. Out of
 /// line, so that the loop over chunks with nothing to escape keeps everything in
 /// registers.
 #[inline(never)]
-fn html_escape_chunk(input: &str, start: usize, mask: u64, done: usize, out: &mut String) -> usize {
-    html_escape_masked(input, start, mask, done, out)
+fn html_escape_chunk(text: &[u8], start: usize, mask: u64, out: &mut Vec<u8>) {
+    let done = html_escape_masked(text, start, mask, start, out);
+    out.extend_from_slice(&text[done..start + LANES]);
 }
 
-/// Escapes the bytes that `mask` marks in the [`LANES`] bytes of `input` from `start`,
+/// Escapes the bytes that `mask` marks in the [`LANES`] bytes of `text` from `start`,
 /// writing the text from `done` up to them; returns where the unwritten text now begins.
 #[inline(always)]
 fn html_escape_masked(
-    input: &str,
+    text: &[u8],
     start: usize,
     mut mask: u64,
     mut done: usize,
-    out: &mut String,
+    out: &mut Vec<u8>,
 ) -> usize {
     if mask.count_ones() > 1 {
         // Several to replace: a branch for each would be mispredicted about as often as
         // not, so copy every byte from the first to the last through a table instead.
         let first = start + mask.trailing_zeros() as usize;
         let last = start + (LANES - 1) - mask.leading_zeros() as usize;
-        out.push_str(&input[done..first]);
-        html_expand(&input[first..=last], out);
+        out.extend_from_slice(&text[done..first]);
+        html_expand(&text[first..=last], out);
         return last + 1;
     }
-    let bytes = input.as_bytes();
     while mask != 0 {
         let at = start + mask.trailing_zeros() as usize;
         mask &= mask - 1;
-        out.push_str(&input[done..at]);
-        out.push_str(HTML_ENTITIES[usize::from(bytes[at] & 0x3F)]);
+        out.extend_from_slice(&text[done..at]);
+        out.extend_from_slice(HTML_ENTITIES[usize::from(text[at] & 0x3F)].as_bytes());
         done = at + 1;
     }
     done
 }
 
 /// Writes `text` escaped with no branch per byte: each byte stores the 8 bytes of its
-/// replacement (itself, for most) at the end of the page and moves on by its length.
+/// replacement (itself, for most) at the end of `out` and moves on by its length.
 #[inline(always)]
-fn html_expand(text: &str, out: &mut String) {
+fn html_expand(text: &[u8], out: &mut Vec<u8>) {
     // A replacement has 5 bytes at most; the last store writes 8.
     out.reserve(text.len() * 5 + 8);
     // SAFETY: room for 5 bytes per byte of `text` and 8 more was just made after the
-    // string's end, and each store begins at most 5 bytes per byte of `text` before it
-    // into that room. The string grows by the replacements' lengths alone: every byte of
-    // `text` either kept (so whole characters stay whole) or replaced by an ASCII entity or
-    // U+FFFD, so it stays UTF-8.
+    // end, and each store begins at most 5 bytes per byte of `text` before it into that
+    // room. `out` grows by the replacements' lengths alone, all of them written.
     #[allow(unsafe_code)]
     unsafe {
-        let bytes = out.as_mut_vec();
-        let at = bytes.as_mut_ptr().add(bytes.len());
+        let at = out.as_mut_ptr().add(out.len());
         let mut len = 0;
-        for &b in text.as_bytes() {
+        for &b in text {
             let entry = HTML_EXPANSION[usize::from(b)];
             at.add(len).cast::<u64>().write_unaligned(entry.to_le());
             len += (entry >> 56) as usize;
         }
-        bytes.set_len(bytes.len() + len);
+        out.set_len(out.len() + len);
     }
 }
 
