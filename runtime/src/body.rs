@@ -101,12 +101,17 @@ const FILE_CHUNK: usize = 128 * 1024;
 pub(crate) enum Outgoing {
     /// In memory; taken by the first poll.
     Bytes(Option<Bytes>),
-    /// `remaining` bytes of a file, from where its cursor stands.
-    File {
-        file: tokio::fs::File,
-        remaining: u64,
-        buf: bytes::BytesMut,
-    },
+    /// Part of a file. Boxed: every response is moved several times on its way out, and
+    /// most have no file.
+    File(Box<FilePart>),
+}
+
+/// `remaining` bytes of a file, from where its cursor stands.
+#[derive(Debug)]
+pub(crate) struct FilePart {
+    file: tokio::fs::File,
+    remaining: u64,
+    buf: bytes::BytesMut,
 }
 
 impl Outgoing {
@@ -116,11 +121,11 @@ impl Outgoing {
 
     /// The next `len` bytes of `file`.
     pub(crate) fn file(file: tokio::fs::File, len: u64) -> Self {
-        Self::File {
+        Self::File(Box::new(FilePart {
             file,
             remaining: len,
             buf: bytes::BytesMut::new(),
-        }
+        }))
     }
 }
 
@@ -139,11 +144,12 @@ impl hyper::body::Body for Outgoing {
             Self::Bytes(bytes) => {
                 Poll::Ready(bytes.take().map(|b| Ok(hyper::body::Frame::data(b))))
             }
-            Self::File {
-                file,
-                remaining,
-                buf,
-            } => {
+            Self::File(part) => {
+                let FilePart {
+                    file,
+                    remaining,
+                    buf,
+                } = &mut **part;
                 if *remaining == 0 {
                     return Poll::Ready(None);
                 }
@@ -173,7 +179,7 @@ impl hyper::body::Body for Outgoing {
     fn is_end_stream(&self) -> bool {
         match self {
             Self::Bytes(bytes) => bytes.is_none(),
-            Self::File { remaining, .. } => *remaining == 0,
+            Self::File(part) => part.remaining == 0,
         }
     }
 
@@ -182,7 +188,7 @@ impl hyper::body::Body for Outgoing {
             Self::Bytes(bytes) => {
                 hyper::body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
             }
-            Self::File { remaining, .. } => hyper::body::SizeHint::with_exact(*remaining),
+            Self::File(part) => hyper::body::SizeHint::with_exact(part.remaining),
         }
     }
 }

@@ -27,6 +27,9 @@ const PAUSE: Duration = Duration::from_millis(50);
 struct Gathered {
     threads: Mutex<Vec<Arc<Mutex<Lines>>>>,
     writer: OnceLock<std::thread::Thread>,
+    /// Whether `RUST_LOG` lets access lines through: read once, as the filter never
+    /// changes, rather than asked of the subscriber on every request.
+    access: bool,
 }
 
 static GATHERED: OnceLock<Gathered> = OnceLock::new();
@@ -74,18 +77,21 @@ fn filter(directives: Option<&str>) -> Targets {
 pub(crate) fn init() {
     use std::io::IsTerminal;
 
+    let filter = filter_from_env();
+    let access = filter.would_enable("rsp::access", &tracing::Level::INFO);
     let installed = tracing_subscriber::fmt()
         .with_writer(|| LineWriter)
         // Colours for a person at a terminal; plain text for a file or a log collector.
         .with_ansi(io::stderr().is_terminal())
         .with_max_level(tracing::Level::TRACE)
         .finish()
-        .with(filter_from_env())
+        .with(filter)
         .try_init();
     if installed.is_ok() {
         let gathered = GATHERED.get_or_init(|| Gathered {
             threads: Mutex::new(Vec::new()),
             writer: OnceLock::new(),
+            access,
         });
         if let Ok(writer) = std::thread::Builder::new()
             .name("rsp-log".into())
@@ -180,7 +186,11 @@ pub(crate) fn access(
     started: SystemTime,
     id: crate::RequestId,
 ) {
-    if !tracing::enabled!(target: "rsp::access", tracing::Level::INFO) {
+    let enabled = match GATHERED.get() {
+        Some(gathered) => gathered.access,
+        None => tracing::enabled!(target: "rsp::access", tracing::Level::INFO),
+    };
+    if !enabled {
         return;
     }
     // The wall clock for the duration too: one clock read for both.
@@ -257,6 +267,10 @@ fn uri_text(uri: &http::Uri, out: &mut Vec<u8>) {
         Some(path) if uri.scheme().is_none() => std::borrow::Cow::Borrowed(path.as_str()),
         _ => std::borrow::Cow::Owned(uri.to_string()),
     };
+    if !text.bytes().any(|byte| byte.is_ascii_control()) {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
     for &byte in text.as_bytes() {
         if byte.is_ascii_control() {
             let _ = write!(out, "\\x{byte:02x}");
