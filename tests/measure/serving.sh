@@ -6,7 +6,8 @@
 # server's user + system ticks from /proc, pooled over the rounds. rsp runs twice: with its
 # access log at the default level (written to a file) and with it off (RUST_LOG=warn).
 # Then the stripped size of each binary, and of the smallest rsp server (default features
-# off). Not a test: run it on a quiet machine.
+# off). Not a test: run it on a quiet machine. On a busy one, instructions.sh counts
+# instructions per request instead, which do not move with the load around.
 #
 #   bash tests/measure/serving.sh [ROUNDS] [SECONDS]     (default 8 rounds of 10 s)
 set -euo pipefail
