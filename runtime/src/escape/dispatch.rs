@@ -94,7 +94,18 @@ impl Context for Text {
 }
 
 impl<O: Outer> Context for Attr<O> {
-    through!(Plain<'_, O>);
+    /// What [`Plain`] does with a whole string, without the streaming escaper around it:
+    /// the value attributes hold most.
+    #[inline]
+    fn write_str(text: &str, out: &mut String) {
+        let start = out.len();
+        O::push(text, out);
+        O::finish(start, out);
+    }
+
+    fn write_display<T: Display + ?Sized>(value: &T, out: &mut String) {
+        escape_display::<Plain<'_, O>, T>(value, out);
+    }
 }
 
 impl<O: Outer> Context for Url<O> {

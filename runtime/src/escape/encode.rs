@@ -389,7 +389,7 @@ impl Outer for Direct {
 }
 
 impl Outer for Quoted {
-    #[inline]
+    #[inline(always)]
     fn push(text: &str, out: &mut String) {
         html(text, out);
     }
