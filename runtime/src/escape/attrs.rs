@@ -3,7 +3,8 @@
 
 use std::fmt::Display;
 
-use super::encode::{html, Quoted};
+use super::encode::Quoted;
+use super::html_text::html;
 use super::markup::{Raw, Render};
 use super::writers::{escape_display, Plain, UrlWriter};
 use rsp_compiler::attrs::AttrKind as Rule;

@@ -6,8 +6,8 @@
 
 pub use super::attrs::{write_attrs, WriteAttrs};
 use super::digits::{push_below_e2, push_digits};
-use super::encode::{html, push_text};
 use super::float;
+use super::html_text::{html, push_text};
 use super::markup::{Raw, Render};
 use super::writers::{self, escape_display, escape_whole, write_json, CssWriter, Plain, UrlWriter};
 

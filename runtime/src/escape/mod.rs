@@ -96,11 +96,13 @@ mod attrs;
 mod digits;
 mod encode;
 mod float;
+mod html_text;
 mod markup;
 mod writers;
 
 pub use attrs::{AttrSet, Attrs};
-pub use encode::{html, REFUSED, UNSAFE_URL};
+pub use encode::{REFUSED, UNSAFE_URL};
+pub use html_text::html;
 pub use markup::{raw, Html, Raw, Render};
 
 use encode::{Direct, Unquoted};

@@ -370,7 +370,7 @@ fn html_finds_every_special_in_any_text() {
                 if len >= 64 {
                     // The path CPUs without AVX2 take.
                     let mut out = String::new();
-                    super::encode::html_long_portable(&text, &mut out);
+                    super::html_text::html_long_portable(&text, &mut out);
                     assert_eq!(out, html_reference(&text), "{special:?} at {at} of {len}");
                 }
             }
@@ -379,7 +379,7 @@ fn html_finds_every_special_in_any_text() {
     let dense = "<b>it's</b> & \"x\" ".repeat(40);
     assert_eq!(escaped(&dense), html_reference(&dense));
     let mut out = String::new();
-    super::encode::html_long_portable(&dense, &mut out);
+    super::html_text::html_long_portable(&dense, &mut out);
     assert_eq!(out, html_reference(&dense));
 }
 
@@ -402,7 +402,7 @@ fn html_copies_text_with_nothing_to_escape_of_every_length() {
 fn the_vector_check_and_the_entity_table_agree_on_every_byte() {
     for byte in 0..=u8::MAX {
         assert_eq!(
-            encode::is_html_special(byte),
+            html_text::is_html_special(byte),
             encode::html_entity(byte).is_some(),
             "byte {byte:#04x}"
         );
